@@ -1,0 +1,188 @@
+"""Model builders and inference helpers.
+
+Builders are small pure functions: they take the problem's dimensions as
+keyword arguments and return an **uncompiled** ``keras.Model`` that starts with
+``keras.Input``. Compiling and training happen in the notebook (or in
+:func:`lstm_companion.training.compile_and_fit`), where the reader sees them.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from ._validation import check_array, check_choice, check_int, check_shape_tuple
+
+__all__ = ["SEQUENCE_MODEL_KINDS", "build_mlp", "build_sequence_model", "generate_sequence"]
+
+#: The problem kinds :func:`build_sequence_model` knows, with the layout it uses.
+SEQUENCE_MODEL_KINDS = {
+    "one_to_one": "Dense -> Dense (an MLP: there is no sequence)",
+    "many_to_one": "LSTM -> Dense (the final hidden state summarises the sequence)",
+    "one_to_many": "Dense -> RepeatVector -> LSTM(return_sequences) -> TimeDistributed(Dense)",
+    "many_to_many": "LSTM encoder -> RepeatVector -> LSTM decoder -> TimeDistributed(Dense)",
+    "sequence_classification": "LSTM -> Dense(sigmoid or softmax)",
+    "sequence_generation": "LSTM -> Dense (predicts the next step, fed back to generate)",
+}
+
+# Input rank (without the batch axis) and output rank each kind expects.
+_RANKS = {
+    "one_to_one": (1, 1),
+    "many_to_one": (2, 1),
+    "one_to_many": (1, 2),
+    "many_to_many": (2, 2),
+    "sequence_classification": (2, 1),
+    "sequence_generation": (2, 1),
+}
+
+
+def build_mlp(
+    n_inputs: int,
+    n_outputs: int,
+    *,
+    hidden_units: int = 32,
+    n_hidden_layers: int = 1,
+    activation: str = "tanh",
+    name: str = "mlp",
+) -> keras.Model:
+    """A multilayer perceptron: ``n_hidden_layers`` Dense layers, then a linear output.
+
+    Args:
+        n_inputs: features per sample.
+        n_outputs: values predicted per sample.
+        hidden_units: units in each hidden layer.
+        n_hidden_layers: number of hidden layers (>= 1).
+        activation: activation of the hidden layers (a Keras activation name).
+        name: the model's name.
+
+    Returns:
+        Uncompiled ``keras.Model`` mapping ``(batch, n_inputs)`` to ``(batch, n_outputs)``.
+
+    Used by: "Sequence prediction and the terminology of the notes".
+    """
+    n_inputs = check_int("n_inputs", n_inputs)
+    n_outputs = check_int("n_outputs", n_outputs)
+    hidden_units = check_int("hidden_units", hidden_units)
+    n_hidden_layers = check_int("n_hidden_layers", n_hidden_layers)
+    if not isinstance(activation, str):
+        raise TypeError(f"activation must be a Keras activation name (str), got {activation!r}")
+    try:
+        keras.activations.get(activation)
+    except ValueError as error:
+        raise ValueError(f"activation must be a Keras activation name, got {activation!r}") from error
+    inputs = keras.Input(shape=(n_inputs,), name="inputs")
+    hidden = inputs
+    for i in range(n_hidden_layers):
+        hidden = keras.layers.Dense(hidden_units, activation=activation, name=f"hidden_{i + 1}")(hidden)
+    outputs = keras.layers.Dense(n_outputs, name="output")(hidden)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def build_sequence_model(
+    kind: str,
+    *,
+    input_shape: tuple[int, ...],
+    output_shape: tuple[int, ...],
+    units: int = 16,
+) -> keras.Model:
+    """A tiny model with the right input/output layout for a kind of sequence problem.
+
+    The layouts are listed in :data:`SEQUENCE_MODEL_KINDS`. Shapes exclude the
+    batch axis: ``(features,)`` for a single value, ``(steps, features)`` for a
+    sequence.
+
+    Args:
+        kind: one of :data:`SEQUENCE_MODEL_KINDS`.
+        input_shape: shape of one input sample, ``(features,)`` for ``one_to_one``
+            and ``one_to_many``, ``(steps, features)`` otherwise.
+        output_shape: shape of one target, ``(steps, features)`` for
+            ``one_to_many`` and ``many_to_many``, ``(features,)`` otherwise.
+            For ``sequence_classification`` ``(1,)`` gives a sigmoid output and
+            ``(num_classes,)`` a softmax; for ``sequence_generation`` it must
+            equal the input's feature count, since predictions are fed back.
+        units: width of every LSTM and hidden Dense layer.
+
+    Returns:
+        Uncompiled ``keras.Model`` from ``(batch, *input_shape)`` to ``(batch, *output_shape)``.
+
+    Used by: "Sequence prediction and the terminology of the notes".
+    """
+    kind = check_choice("kind", kind, tuple(SEQUENCE_MODEL_KINDS))
+    in_rank, out_rank = _RANKS[kind]
+    input_shape = check_shape_tuple("input_shape", input_shape, min_rank=in_rank, max_rank=in_rank)
+    output_shape = check_shape_tuple("output_shape", output_shape, min_rank=out_rank, max_rank=out_rank)
+    units = check_int("units", units)
+    n_out = output_shape[-1]
+    if kind == "sequence_generation" and n_out != input_shape[-1]:
+        raise ValueError(
+            "output_shape must equal (n_features,) of the input for sequence_generation, "
+            f"got {output_shape} for input_shape {input_shape}"
+        )
+
+    inputs = keras.Input(shape=input_shape, name="inputs")
+    layers = keras.layers
+    if kind == "one_to_one":
+        hidden = layers.Dense(units, activation="tanh", name="hidden")(inputs)
+        outputs = layers.Dense(n_out, name="output")(hidden)
+    elif kind in ("many_to_one", "sequence_generation"):
+        hidden = layers.LSTM(units, name="lstm")(inputs)
+        outputs = layers.Dense(n_out, name="output")(hidden)
+    elif kind == "sequence_classification":
+        hidden = layers.LSTM(units, name="lstm")(inputs)
+        activation = "sigmoid" if n_out == 1 else "softmax"
+        outputs = layers.Dense(n_out, activation=activation, name="output")(hidden)
+    elif kind == "one_to_many":
+        hidden = layers.Dense(units, activation="tanh", name="embed")(inputs)
+        hidden = layers.RepeatVector(output_shape[0], name="repeat")(hidden)
+        hidden = layers.LSTM(units, return_sequences=True, name="lstm")(hidden)
+        outputs = layers.TimeDistributed(layers.Dense(n_out), name="output")(hidden)
+    else:  # many_to_many
+        encoded = layers.LSTM(units, name="encoder")(inputs)
+        hidden = layers.RepeatVector(output_shape[0], name="repeat")(encoded)
+        hidden = layers.LSTM(units, return_sequences=True, name="decoder")(hidden)
+        outputs = layers.TimeDistributed(layers.Dense(n_out), name="output")(hidden)
+    return keras.Model(inputs, outputs, name=kind)
+
+
+def generate_sequence(model: keras.Model, context, *, n_steps: int) -> np.ndarray:
+    """Generate ``n_steps`` new steps by feeding a one-step-ahead model its own predictions.
+
+    The model must map ``(batch, window, features)`` to ``(batch, features)``
+    (e.g. a trained ``sequence_generation`` model). Each new prediction is
+    appended to the window and the oldest step dropped.
+
+    Args:
+        model: trained ``keras.Model``.
+        context: the seed window, ``(window, features)`` or ``(batch, window, features)``.
+        n_steps: number of steps to generate (>= 1).
+
+    Returns:
+        Generated values: ``(n_steps, features)``, or ``(batch, n_steps, features)``
+        for a batched context.
+
+    Used by: "Sequence prediction and the terminology of the notes".
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    n_steps = check_int("n_steps", n_steps)
+    context = check_array("context", context, ndim=(2, 3))
+    single = context.ndim == 2
+    window = (context[None] if single else context).astype(np.float32)
+    expected = tuple(model.input_shape[1:])
+    if len(expected) != 2 or any(e is not None and e != w for e, w in zip(expected, window.shape[1:])):
+        raise ValueError(
+            f"context must have per-sample shape {expected} to match the model's input, "
+            f"got {window.shape[1:]}"
+        )
+    generated = []
+    for _ in range(n_steps):
+        step = np.asarray(model.predict_on_batch(window))
+        if step.shape != (window.shape[0], window.shape[2]):
+            raise ValueError(
+                "model must predict one step of shape (batch, features) = "
+                f"{(window.shape[0], window.shape[2])}, got {step.shape}"
+            )
+        generated.append(step)
+        window = np.concatenate([window[:, 1:], step[:, None, :]], axis=1)
+    result = np.stack(generated, axis=1)
+    return result[0] if single else result
