@@ -1,0 +1,49 @@
+"""The book: every notebook is in the table of contents, and it builds with zero warnings."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO_ROOT
+
+
+def toc_files():
+    toc = yaml.safe_load((REPO_ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def test_every_notebook_is_in_the_table_of_contents():
+    notebooks = {str(p.relative_to(REPO_ROOT).with_suffix("")) for p in (REPO_ROOT / "book").glob("*.ipynb")}
+    assert notebooks and notebooks <= set(toc_files())
+
+
+@pytest.mark.book
+def test_book_builds_without_warnings_and_shows_its_figures():
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(REPO_ROOT), "-W", "-n", "--keep-going"],
+        capture_output=True, text=True, timeout=3600, env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+    )
+    log = result.stdout + result.stderr
+    warnings = [line for line in log.splitlines() if re.search(r"(WARNING|ERROR): ", line)]
+    assert result.returncode == 0, log[-5000:]
+    assert warnings == []
+    html = REPO_ROOT / "_build" / "html"
+    for page in toc_files():
+        assert (html / f"{page}.html").is_file(), page
+    notebook_pages = [p for p in toc_files() if (REPO_ROOT / f"{p}.ipynb").exists()]
+    for page in notebook_pages:
+        text = (html / f"{page}.html").read_text()
+        images = re.findall(r'<img[^>]+src="([^"]+)"', text)
+        assert images, f"{page} shows no figure"
+        for src in images:
+            assert (html / page).parent.joinpath(src).resolve().is_file(), src
+        assert "{glue" not in text, f"{page} has an unresolved glue reference"

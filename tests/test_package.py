@@ -1,0 +1,58 @@
+"""The package as a user meets it: import cost, backend default and override."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run_python(code, **env_overrides):
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    env.update(env_overrides)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_import_is_lazy():
+    # `import lstm_companion` must not pull in Keras or matplotlib: it costs no more than `import keras`.
+    out = run_python("import sys, lstm_companion; print(sorted(m for m in ('keras', 'matplotlib', 'jax') if m in sys.modules))")
+    assert out == "[]"
+
+
+def test_default_backend_is_jax():
+    assert run_python("import lstm_companion, keras; print(keras.backend.backend())") == "jax"
+
+
+def test_keras_backend_variable_overrides_the_default():
+    assert run_python("import lstm_companion, keras; print(keras.backend.backend())", KERAS_BACKEND="numpy") == "numpy"
+
+
+def test_warns_when_keras_was_imported_first_with_another_backend():
+    code = (
+        "import os, warnings, keras\n"
+        "os.environ.pop('KERAS_BACKEND')\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    import lstm_companion\n"
+        "print(keras.backend.backend(), any('imported before lstm_companion' in str(w.message) for w in caught))"
+    )
+    assert run_python(code, KERAS_BACKEND="numpy") == "numpy True"
+
+
+def test_unknown_backend_is_rejected():
+    result = subprocess.run(
+        [sys.executable, "-c", "import lstm_companion"],
+        capture_output=True, text=True, env={**os.environ, "KERAS_BACKEND": "theano"}, timeout=60,
+    )
+    assert result.returncode != 0
+    assert "KERAS_BACKEND='theano' is not a Keras backend" in result.stderr
+
+
+def test_submodules_are_reachable_as_attributes():
+    import lstm_companion
+
+    assert lstm_companion.models.build_sequence_model is not None
+    with pytest.raises(AttributeError, match="no attribute 'modles'"):
+        lstm_companion.modles  # noqa: B018

@@ -1,0 +1,70 @@
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from lstm_companion import plotting
+
+
+def test_learning_curves_draw_train_and_validation():
+    history = {"loss": [1.0, 0.5, 0.2], "val_loss": [1.1, 0.6, 0.3]}
+    fig, ax = plt.subplots()
+    assert plotting.plot_learning_curves(history, ax=ax, log_scale=True) is fig
+    assert len(ax.lines) == 2
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), history["val_loss"])
+    assert ax.get_yscale() == "log"
+
+
+def test_sequence_example_puts_targets_after_inputs():
+    fig = plotting.plot_sequence_example(np.zeros((5, 1)), np.ones((3, 1)), prediction=np.ones((3, 1)))
+    assert isinstance(fig, Figure)
+    inputs, targets, predictions = fig.axes[0].lines[:3]
+    np.testing.assert_array_equal(inputs.get_xdata(), np.arange(5))
+    np.testing.assert_array_equal(targets.get_xdata(), [5, 6, 7])
+    np.testing.assert_array_equal(predictions.get_xdata(), [5, 6, 7])
+
+
+def test_sequence_example_single_values():
+    fig = plotting.plot_sequence_example(np.array([0.3]), np.array([0.7]))
+    inputs, targets = fig.axes[0].lines[:2]
+    np.testing.assert_array_equal(inputs.get_xdata(), [0])
+    np.testing.assert_array_equal(targets.get_xdata(), [1])
+
+
+def test_gradient_norms_on_a_log_axis():
+    fig = plotting.plot_gradient_norms({"a": 0.5 ** np.arange(1, 11), "b": np.ones(10)})
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log"
+    assert [line.get_label() for line in ax.get_lines()[:2]] == ["a", "b"]
+
+
+def test_architecture_overview_has_three_panels():
+    fig = plotting.plot_architecture_overview()
+    assert len(fig.axes) == 3
+    assert all(len(ax.patches) > 5 for ax in fig.axes)
+
+
+def test_helpers_never_save_or_show(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plot helper called plt.show()"))
+    plotting.plot_architecture_overview()
+    plotting.plot_learning_curves({"loss": [1, 2]})
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "call, error, name",
+    [
+        (lambda: plotting.plot_learning_curves([1, 2]), TypeError, "history"),
+        (lambda: plotting.plot_learning_curves({"loss": [1]}, metric="accuracy"), ValueError, "metric"),
+        (lambda: plotting.plot_learning_curves({"loss": [1]}, ax="axes"), TypeError, "ax"),
+        (lambda: plotting.plot_sequence_example(np.zeros((2, 2, 2)), np.zeros(1)), ValueError, "x"),
+        (lambda: plotting.plot_sequence_example(np.zeros(3), np.zeros((2, 1)), prediction=np.zeros((3, 1))), ValueError, "prediction"),
+        (lambda: plotting.plot_gradient_norms({}), TypeError, "norms"),
+        (lambda: plotting.plot_gradient_norms({"a": np.zeros((2, 2))}), ValueError, "norms"),
+        (lambda: plotting.plot_architecture_overview(axes=[1, 2, 3]), TypeError, "axes"),
+    ],
+)
+def test_bad_plot_arguments_name_the_parameter(call, error, name):
+    with pytest.raises(error, match=name):
+        call()

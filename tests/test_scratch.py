@@ -1,0 +1,89 @@
+import keras
+import numpy as np
+import pytest
+
+from lstm_companion import scratch
+
+
+@pytest.mark.parametrize(
+    "batch, n_steps, n_features, units, activation",
+    [(1, 1, 1, 1, "tanh"), (3, 7, 2, 5, "tanh"), (4, 12, 3, 8, "relu"), (2, 5, 4, 3, "linear"), (5, 20, 1, 16, "tanh")],
+)
+def test_forward_matches_keras_simple_rnn(batch, n_steps, n_features, units, activation):
+    rng = np.random.default_rng(batch * 100 + units)
+    x = rng.normal(size=(batch, n_steps, n_features)).astype(np.float32)
+    layer = keras.layers.SimpleRNN(units, activation=activation, return_sequences=True, bias_initializer="random_normal")
+    expected = keras.ops.convert_to_numpy(layer(x))
+    kernel, recurrent_kernel, bias = layer.get_weights()
+    np.testing.assert_allclose(
+        scratch.simple_rnn_forward(x, kernel, recurrent_kernel, bias, activation=activation), expected, atol=1e-5
+    )
+
+
+def test_forward_uses_the_initial_state():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 4, 3)).astype(np.float32)
+    h0 = rng.normal(size=(2, 5)).astype(np.float32)
+    layer = keras.layers.SimpleRNN(5, return_sequences=True)
+    expected = keras.ops.convert_to_numpy(layer(x, initial_state=h0))
+    np.testing.assert_allclose(scratch.simple_rnn_forward(x, *layer.get_weights(), initial_state=h0), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "linear"])
+def test_gradient_norms_match_finite_differences(activation):
+    rng = np.random.default_rng(1)
+    n_steps, units = 6, 3
+    x = rng.normal(size=(1, n_steps, 2))
+    kernel = rng.normal(scale=0.5, size=(2, units))
+    recurrent_kernel = rng.normal(scale=0.7, size=(units, units))
+    bias = rng.normal(scale=0.1, size=units)
+    norms = scratch.simple_rnn_state_gradient_norms(x, kernel, recurrent_kernel, bias, activation=activation)
+    assert norms.shape == (1, n_steps)
+    act, _ = scratch.ACTIVATIONS[activation]
+    states = scratch.simple_rnn_forward(x, kernel, recurrent_kernel, bias, activation=activation)[0]
+    eps = 1e-6
+    for d in range(1, n_steps + 1):
+        start = n_steps - d  # perturb h_{T-d}, then rerun the remaining d steps
+        h_start = states[start - 1] if start > 0 else np.zeros(units)
+        jacobian = np.empty((units, units))
+        for j in range(units):
+            h = h_start.copy()
+            h[j] += eps
+            for t in range(start, n_steps):
+                h = act(x[0, t] @ kernel + h @ recurrent_kernel + bias)
+            jacobian[:, j] = (h - states[-1]) / eps
+        np.testing.assert_allclose(norms[0, d - 1], np.linalg.norm(jacobian, 2), rtol=1e-4)
+
+
+def test_gradients_vanish_for_small_and_explode_for_large_recurrent_gain():
+    rng = np.random.default_rng(0)
+    orthogonal, _ = np.linalg.qr(rng.normal(size=(8, 8)))
+    x = rng.uniform(-1, 1, size=(4, 40, 1))
+    kernel, bias = rng.normal(scale=0.5, size=(1, 8)), np.zeros(8)
+    small = scratch.simple_rnn_state_gradient_norms(x, kernel, 0.5 * orthogonal, bias, activation="linear")
+    np.testing.assert_allclose(small, np.broadcast_to(0.5 ** np.arange(1, 41), (4, 40)), rtol=1e-8)
+    large = scratch.simple_rnn_state_gradient_norms(x, kernel, 3.0 * orthogonal, bias)
+    # tanh' <= 1 and ||3 U|| = 3 bound the growth by 3**d; it still grows by orders of magnitude.
+    assert np.all(large <= 3.0 ** np.arange(1, 41) * (1 + 1e-9))
+    assert np.all(large[:, -1] > 10 * large[:, 0])
+
+
+def test_wrong_weight_shapes_name_the_expected_shape():
+    x = np.zeros((2, 3, 4))
+    kernel, recurrent_kernel, bias = np.zeros((4, 5)), np.zeros((5, 5)), np.zeros(5)
+    with pytest.raises(ValueError, match=r"kernel must have shape \(n_features, units\) = \(4, units\)"):
+        scratch.simple_rnn_forward(x, np.zeros((3, 5)), recurrent_kernel, bias)
+    with pytest.raises(ValueError, match=r"recurrent_kernel must have shape \(units, units\) = \(5, 5\)"):
+        scratch.simple_rnn_forward(x, kernel, np.zeros((5, 4)), bias)
+    with pytest.raises(ValueError, match=r"bias must have shape \(units,\) = \(5,\)"):
+        scratch.simple_rnn_forward(x, kernel, recurrent_kernel, np.zeros(4))
+    with pytest.raises(ValueError, match=r"initial_state must have shape \(batch, units\) = \(2, 5\)"):
+        scratch.simple_rnn_forward(x, kernel, recurrent_kernel, bias, initial_state=np.zeros((1, 5)))
+    with pytest.raises(ValueError, match="x must be a 3-dimensional array"):
+        scratch.simple_rnn_forward(np.zeros((3, 4)), kernel, recurrent_kernel, bias)
+    with pytest.raises(ValueError, match="activation"):
+        scratch.simple_rnn_state_gradient_norms(x, kernel, recurrent_kernel, bias, activation="sigmoid")
+    with pytest.raises(ValueError, match="x must contain only finite"):
+        scratch.simple_rnn_forward(np.full((2, 3, 4), np.nan), kernel, recurrent_kernel, bias)
+    with pytest.raises(TypeError, match="kernel"):
+        scratch.simple_rnn_forward(x, "weights", recurrent_kernel, bias)
