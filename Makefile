@@ -18,7 +18,7 @@ $(STAMP): companion/pyproject.toml
 	@touch $(STAMP)
 
 book: $(STAMP)
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	env -u MPLBACKEND $(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
 
 # pytest exits 5 when it collects nothing: that is a failure here, not a pass.

@@ -1,8 +1,8 @@
 """Shared test set-up: headless matplotlib, the course's default backend."""
 
-import os
+import matplotlib
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+matplotlib.use("Agg")  # this process only: kernels started by nbval and the book build keep the inline backend
 
 import lstm_companion  # noqa: E402,F401  (applies the default Keras backend before keras loads)
 import pytest  # noqa: E402
