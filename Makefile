@@ -1,12 +1,14 @@
 # Two commands on a fresh machine with Python 3.10+:
 #   make book   build the book into _build/html (creates .venv and installs on first use)
 #   make test   unit tests + nbval over every notebook + the -W book build
-# Also: make lab (JupyterLab on book/), make unit (unit tests only), make clean.
+# Also: make lab (JupyterLab on book/), make unit (unit tests only), make clean;
+# extra pytest arguments go in PYTEST_ARGS, e.g. make test PYTEST_ARGS='-x -k scratch'.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
 
 .PHONY: book test unit lab clean
 
@@ -23,7 +25,7 @@ book: $(STAMP)
 
 # pytest exits 5 when it collects nothing: that is a failure here, not a pass.
 test: $(STAMP)
-	@$(BIN)/python -m pytest; status=$$?; \
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; \
 	exit $$status
 

@@ -87,3 +87,54 @@ def test_wrong_weight_shapes_name_the_expected_shape():
         scratch.simple_rnn_forward(np.full((2, 3, 4), np.nan), kernel, recurrent_kernel, bias)
     with pytest.raises(TypeError, match="kernel"):
         scratch.simple_rnn_forward(x, "weights", recurrent_kernel, bias)
+
+
+LSTM_SHAPES = [(1, 1, 1, 1), (2, 3, 1, 4), (3, 9, 2, 5), (4, 6, 5, 3), (8, 25, 3, 16), (5, 12, 7, 32)]
+
+
+@pytest.mark.parametrize("batch, n_steps, n_features, units", LSTM_SHAPES)
+def test_lstm_forward_matches_keras(batch, n_steps, n_features, units):
+    rng = np.random.default_rng(batch * 1000 + n_steps * 10 + units)
+    x = rng.normal(size=(batch, n_steps, n_features)).astype(np.float32)
+    layer = keras.layers.LSTM(units, return_sequences=True, return_state=True, bias_initializer="random_normal")
+    sequence, h_last, c_last = (keras.ops.convert_to_numpy(t) for t in layer(x))
+    ours = scratch.lstm_forward(x, *layer.get_weights())
+    for expected, got in zip((sequence, h_last, c_last), ours):
+        np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_lstm_forward_initial_state_and_gates():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(3, 5, 2)).astype(np.float32)
+    h0, c0 = rng.normal(size=(2, 3, 4)).astype(np.float32)
+    layer = keras.layers.LSTM(4, return_sequences=True, return_state=True)
+    sequence, h_last, c_last = (keras.ops.convert_to_numpy(t) for t in layer(x, initial_state=[h0, c0]))
+    ours_sequence, ours_h, ours_c, gates = scratch.lstm_forward(
+        x, *layer.get_weights(), initial_state=(h0, c0), return_gates=True
+    )
+    np.testing.assert_allclose(ours_sequence, sequence, atol=1e-5)
+    np.testing.assert_allclose(ours_c, c_last, atol=1e-5)
+    assert set(gates) == {"input", "forget", "candidate", "output", "cell"}
+    for name in ("input", "forget", "output"):
+        assert np.all((gates[name] > 0) & (gates[name] < 1))  # sigmoid gates
+    # h_t = o_t * tanh(c_t) at every step
+    np.testing.assert_allclose(ours_sequence, gates["output"] * np.tanh(gates["cell"]), atol=1e-12)
+
+
+def test_lstm_wrong_weight_shapes_name_the_expected_shape():
+    x = np.zeros((2, 3, 4))
+    kernel, recurrent_kernel, bias = np.zeros((4, 20)), np.zeros((5, 20)), np.zeros(20)
+    with pytest.raises(ValueError, match=r"kernel must have shape \(n_features, 4 \* units\) = \(4, 4 \* units\)"):
+        scratch.lstm_forward(x, np.zeros((4, 18)), recurrent_kernel, bias)
+    with pytest.raises(ValueError, match=r"kernel must have shape"):
+        scratch.lstm_forward(x, np.zeros((3, 20)), recurrent_kernel, bias)
+    with pytest.raises(ValueError, match=r"recurrent_kernel must have shape \(units, 4 \* units\) = \(5, 20\)"):
+        scratch.lstm_forward(x, kernel, np.zeros((5, 5)), bias)
+    with pytest.raises(ValueError, match=r"bias must have shape \(4 \* units,\) = \(20,\)"):
+        scratch.lstm_forward(x, kernel, recurrent_kernel, np.zeros(5))
+    with pytest.raises(ValueError, match=r"initial_state\[1\] must have shape \(batch, units\) = \(2, 5\)"):
+        scratch.lstm_forward(x, kernel, recurrent_kernel, bias, initial_state=(np.zeros((2, 5)), np.zeros((2, 4))))
+    with pytest.raises(TypeError, match="initial_state"):
+        scratch.lstm_forward(x, kernel, recurrent_kernel, bias, initial_state=np.zeros((2, 5)))
+    with pytest.raises(TypeError, match="return_gates"):
+        scratch.lstm_forward(x, kernel, recurrent_kernel, bias, return_gates="yes")

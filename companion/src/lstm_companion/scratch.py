@@ -1,9 +1,13 @@
 """NumPy reference implementations, written to be read.
 
-The functions take weights in the layout Keras uses (``kernel`` of shape
-``(n_features, units)``, ``recurrent_kernel`` of shape ``(units, units)``,
-``bias`` of shape ``(units,)``), so ``layer.get_weights()`` of a
-``keras.layers.SimpleRNN`` can be passed straight in and the results compared.
+The functions take weights in the layout Keras uses, so ``layer.get_weights()``
+of a ``keras.layers.SimpleRNN`` or ``keras.layers.LSTM`` can be passed straight
+in and the results compared:
+
+- SimpleRNN: ``kernel`` ``(n_features, units)``, ``recurrent_kernel``
+  ``(units, units)``, ``bias`` ``(units,)``;
+- LSTM: the same with ``4 * units`` columns, the four blocks in Keras's gate
+  order input, forget, candidate, output.
 """
 
 from __future__ import annotations
@@ -12,7 +16,10 @@ import numpy as np
 
 from ._validation import check_array, check_choice
 
-__all__ = ["ACTIVATIONS", "simple_rnn_forward", "simple_rnn_state_gradient_norms"]
+__all__ = ["ACTIVATIONS", "LSTM_GATES", "lstm_forward", "simple_rnn_forward", "simple_rnn_state_gradient_norms"]
+
+#: Keras's order of the four blocks in an LSTM's weight matrices.
+LSTM_GATES = ("input", "forget", "candidate", "output")
 
 #: Activations supported by the NumPy RNN, as (function, derivative in terms of the output).
 ACTIVATIONS = {
@@ -121,3 +128,92 @@ def simple_rnn_state_gradient_norms(
         jacobian = jacobian @ step_jacobian
         norms[:, d - 1] = np.linalg.norm(jacobian, ord=2, axis=(1, 2))
     return norms
+
+
+def _sigmoid(a):
+    return 0.5 * (1.0 + np.tanh(0.5 * a))  # numerically stable logistic function
+
+
+def _check_lstm_weights(x, kernel, recurrent_kernel, bias):
+    x = check_array("x", x, ndim=3)
+    n_features = x.shape[2]
+    kernel = check_array("kernel", kernel, ndim=2)
+    if kernel.shape[1] % 4 or kernel.shape[0] != n_features:
+        raise ValueError(
+            f"kernel must have shape (n_features, 4 * units) = ({n_features}, 4 * units), got {kernel.shape}"
+        )
+    units = kernel.shape[1] // 4
+    recurrent_kernel = check_array("recurrent_kernel", recurrent_kernel, ndim=2)
+    if recurrent_kernel.shape != (units, 4 * units):
+        raise ValueError(
+            f"recurrent_kernel must have shape (units, 4 * units) = ({units}, {4 * units}), "
+            f"got {recurrent_kernel.shape}"
+        )
+    bias = check_array("bias", bias, ndim=1)
+    if bias.shape != (4 * units,):
+        raise ValueError(f"bias must have shape (4 * units,) = ({4 * units},), got {bias.shape}")
+    return x, kernel, recurrent_kernel, bias
+
+
+def lstm_forward(x, kernel, recurrent_kernel, bias, *, initial_state=None, return_gates: bool = False):
+    """Run an LSTM over a batch of sequences, one gate at a time.
+
+    At every step, with ``z = x_t W + h_{t-1} U + b`` split into four blocks::
+
+        i_t = sigmoid(z_i)          input gate: how much of the candidate to write
+        f_t = sigmoid(z_f)          forget gate: how much of the old cell to keep
+        g_t = tanh(z_g)             candidate values
+        o_t = sigmoid(z_o)          output gate: how much of the cell to expose
+        c_t = f_t * c_{t-1} + i_t * g_t
+        h_t = o_t * tanh(c_t)
+
+    Matches ``keras.layers.LSTM(units, return_sequences=True, return_state=True)``
+    with its default activations.
+
+    Args:
+        x: inputs, ``(batch, n_steps, n_features)``.
+        kernel: ``W``, ``(n_features, 4 * units)``.
+        recurrent_kernel: ``U``, ``(units, 4 * units)``.
+        bias: ``b``, ``(4 * units,)``.
+        initial_state: optional pair ``(h_0, c_0)``, each ``(batch, units)``; zeros when ``None``.
+        return_gates: also return the gate activations.
+
+    Returns:
+        ``(sequence, h_T, c_T)``: hidden states ``(batch, n_steps, units)`` and the
+        final hidden and cell states ``(batch, units)``. With ``return_gates=True`` a
+        fourth item, a dict mapping each name in :data:`LSTM_GATES` and ``"cell"``
+        to its values at every step, ``(batch, n_steps, units)``.
+
+    Used by: the unit tests that pin it to ``keras.layers.LSTM``; the chapter that
+    takes the LSTM cell apart (part "How recurrent networks learn") builds on it.
+    """
+    x, kernel, recurrent_kernel, bias = _check_lstm_weights(x, kernel, recurrent_kernel, bias)
+    if not isinstance(return_gates, bool):
+        raise TypeError(f"return_gates must be True or False, got {return_gates!r}")
+    batch, n_steps, _ = x.shape
+    units = recurrent_kernel.shape[0]
+    if initial_state is None:
+        h, c = np.zeros((batch, units)), np.zeros((batch, units))
+    else:
+        if not isinstance(initial_state, (tuple, list)) or len(initial_state) != 2:
+            raise TypeError("initial_state must be a pair (h_0, c_0) or None")
+        h = check_array("initial_state[0]", initial_state[0], ndim=2)
+        c = check_array("initial_state[1]", initial_state[1], ndim=2)
+        for name, state in (("initial_state[0]", h), ("initial_state[1]", c)):
+            if state.shape != (batch, units):
+                raise ValueError(f"{name} must have shape (batch, units) = ({batch}, {units}), got {state.shape}")
+    sequence = np.empty((batch, n_steps, units))
+    gates = {name: np.empty((batch, n_steps, units)) for name in (*LSTM_GATES, "cell")}
+    projected = x @ kernel + bias  # the input projection of every step at once
+    for t in range(n_steps):
+        z = projected[:, t] + h @ recurrent_kernel
+        z_i, z_f, z_g, z_o = np.split(z, 4, axis=1)
+        i, f, g, o = _sigmoid(z_i), _sigmoid(z_f), np.tanh(z_g), _sigmoid(z_o)
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        sequence[:, t] = h
+        for name, value in zip((*LSTM_GATES, "cell"), (i, f, g, o, c)):
+            gates[name][:, t] = value
+    if return_gates:
+        return sequence, h, c, gates
+    return sequence, h, c
