@@ -68,3 +68,30 @@ def test_helpers_never_save_or_show(tmp_path, monkeypatch):
 def test_bad_plot_arguments_name_the_parameter(call, error, name):
     with pytest.raises(error, match=name):
         call()
+
+
+def fake_gates(batch=2, n_steps=5, units=3):
+    rng = np.random.default_rng(0)
+    return {name: rng.uniform(size=(batch, n_steps, units)) for name in ("input", "forget", "output", "candidate", "cell")}
+
+
+def test_gate_activations_one_heatmap_per_quantity():
+    gates = fake_gates()
+    fig = plotting.plot_gate_activations(gates, sample=1)
+    heatmaps = [ax for ax in fig.axes if ax.images]
+    assert len(heatmaps) == 5
+    np.testing.assert_allclose(heatmaps[0].images[0].get_array(), gates["input"][1].T)
+
+
+@pytest.mark.parametrize(
+    "gates, sample, error, name",
+    [
+        ({"input": np.zeros((1, 2, 3))}, 0, TypeError, "gates"),
+        ({**fake_gates(), "cell": np.zeros((2, 5, 4))}, 0, ValueError, "gates"),
+        (fake_gates(), 2, ValueError, "sample"),
+        (fake_gates(), True, ValueError, "sample"),
+    ],
+)
+def test_bad_gate_arguments_name_the_parameter(gates, sample, error, name):
+    with pytest.raises(error, match=name):
+        plotting.plot_gate_activations(gates, sample=sample)

@@ -18,6 +18,7 @@ from ._validation import check_array
 
 __all__ = [
     "plot_architecture_overview",
+    "plot_gate_activations",
     "plot_gradient_norms",
     "plot_learning_curves",
     "plot_sequence_example",
@@ -155,6 +156,51 @@ def plot_gradient_norms(norms: Mapping[str, np.ndarray], *, ax=None, title: str 
         ax.set_title(title)
     ax.legend()
     return ax.figure
+
+
+def plot_gate_activations(gates: Mapping[str, np.ndarray], *, sample: int = 0, axes=None):
+    """Heatmaps of an LSTM's gates and cell state over time, one panel per quantity.
+
+    Args:
+        gates: the dict returned by ``scratch.lstm_forward(..., return_gates=True)``:
+            ``"input"``, ``"forget"``, ``"candidate"``, ``"output"`` and ``"cell"``,
+            each ``(batch, n_steps, units)``.
+        sample: which sequence of the batch to draw.
+        axes: a sequence of five matplotlib axes; a new figure when ``None``.
+
+    Returns:
+        The ``matplotlib.figure.Figure`` drawn on: units on the vertical axis, steps
+        on the horizontal; gates on a 0..1 colour scale, candidate and cell state
+        on a symmetric one.
+
+    Used by: "Inside the LSTM cell".
+    """
+    names = ("input", "forget", "output", "candidate", "cell")
+    if not isinstance(gates, Mapping) or set(names) - set(gates):
+        raise TypeError(f"gates must be a mapping with the keys {list(names)} (see scratch.lstm_forward)")
+    arrays = {name: check_array(f"gates[{name!r}]", gates[name], ndim=3) for name in names}
+    shapes = {a.shape for a in arrays.values()}
+    if len(shapes) != 1:
+        raise ValueError(f"gates must all have the same shape (batch, n_steps, units), got {sorted(shapes)}")
+    batch = shapes.pop()[0]
+    if isinstance(sample, bool) or not isinstance(sample, (int, np.integer)) or not 0 <= sample < batch:
+        raise ValueError(f"sample must be an integer in [0, {batch}), got {sample!r}")
+    if axes is None:
+        _, axes = plt.subplots(len(names), 1, figsize=(9, 9), sharex=True, layout="constrained")
+    axes = list(np.ravel(axes)) if not isinstance(axes, Axes) else [axes]
+    if len(axes) != len(names) or not all(isinstance(a, Axes) for a in axes):
+        raise TypeError(f"axes must be a sequence of {len(names)} matplotlib Axes, or None")
+    for ax, name in zip(axes, names):
+        values = arrays[name][sample].T  # (units, n_steps)
+        if name in ("input", "forget", "output"):
+            image = ax.imshow(values, aspect="auto", cmap="viridis", vmin=0.0, vmax=1.0, interpolation="nearest")
+        else:
+            limit = max(float(np.abs(values).max()), 1e-6)
+            image = ax.imshow(values, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+        ax.set_ylabel(f"{name}\nunit")
+        ax.figure.colorbar(image, ax=ax, pad=0.01)
+    axes[-1].set_xlabel("step")
+    return axes[0].figure
 
 
 # --- the architecture overview: three schematic panels -----------------------------------
