@@ -80,3 +80,28 @@ def test_forecast_and_next_value_continue_the_same_kind_of_wave():
 def test_bad_arguments_name_the_parameter(call, error, name):
     with pytest.raises(error, match=name):
         call()
+
+
+def test_echo_sequence_shapes_and_target():
+    x, y = data.echo_sequence(50, n_steps=7, n_features=4, echo_index=2, seed=0)
+    assert x.shape == (50, 7, 4) and y.shape == (50, 4)
+    assert x.dtype == np.float32 and y.dtype == np.float32
+    np.testing.assert_array_equal(x.sum(axis=2), 1.0)  # one-hot
+    np.testing.assert_array_equal(y, x[:, 2])
+    x2, y2 = data.echo_sequence(50, n_steps=7, n_features=4, echo_index=2, seed=0)
+    np.testing.assert_array_equal(x, x2)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"echo_index": 7}, ValueError, "echo_index"),
+        ({"echo_index": -1}, ValueError, "echo_index"),
+        ({"n_features": 1}, ValueError, "n_features"),
+        ({"n_steps": 0}, ValueError, "n_steps"),
+        ({"echo_index": 1.0}, TypeError, "echo_index"),
+    ],
+)
+def test_echo_sequence_bad_arguments(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        data.echo_sequence(5, **{"n_steps": 7, **kwargs})

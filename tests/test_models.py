@@ -128,3 +128,40 @@ def test_bad_generate_sequence_arguments_name_the_parameter():
         models.generate_sequence(model, np.full((16, 1), np.nan), n_steps=2)
     with pytest.raises(ValueError, match="context"):
         models.generate_sequence(model, np.zeros(16), n_steps=2)
+
+
+def test_window_mlp_sees_only_the_last_window_steps():
+    model = models.build_window_mlp(12, 10, window=5, n_outputs=10, output_activation="softmax")
+    assert model.count_params() == (5 * 10 + 1) * 32 + (32 + 1) * 10
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 12, 10)).astype(np.float32)
+    changed = x.copy()
+    changed[:, :7] = rng.normal(size=(4, 7, 10))  # only steps outside the window change
+    np.testing.assert_allclose(model.predict(x, verbose=0), model.predict(changed, verbose=0), rtol=1e-6)
+    changed[:, -1] += 1.0  # a step inside the window changes the output
+    assert not np.allclose(model.predict(x, verbose=0), model.predict(changed, verbose=0))
+    np.testing.assert_allclose(model.predict(x, verbose=0).sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_simple_rnn_parameters_follow_the_formula():
+    model = models.build_simple_rnn(12, 10, units=32, n_outputs=10)
+    assert model.count_params() == (10 + 32) * 32 + 32 + (32 + 1) * 10
+    assert not model.compiled
+    assert model.predict(np.zeros((3, 12, 10)), verbose=0).shape == (3, 10)
+
+
+@pytest.mark.parametrize(
+    "call, error, name",
+    [
+        (lambda: models.build_window_mlp(5, 2, window=6, n_outputs=1), ValueError, "window"),
+        (lambda: models.build_window_mlp(5, 2, window=0, n_outputs=1), ValueError, "window"),
+        (lambda: models.build_window_mlp(5, 2, window=2, n_outputs=1, output_activation="softmaxx"), ValueError, "output_activation"),
+        (lambda: models.build_window_mlp(0, 2, window=1, n_outputs=1), ValueError, "n_steps"),
+        (lambda: models.build_simple_rnn(5, 2, units=-1, n_outputs=1), ValueError, "units"),
+        (lambda: models.build_simple_rnn(5, 2.0, units=3, n_outputs=1), TypeError, "n_features"),
+        (lambda: models.build_simple_rnn(5, 2, units=3, n_outputs=1, output_activation=1), TypeError, "output_activation"),
+    ],
+)
+def test_bad_rnn_and_window_arguments_name_the_parameter(call, error, name):
+    with pytest.raises(error, match=name):
+        call()

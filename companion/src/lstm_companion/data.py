@@ -18,6 +18,7 @@ from ._validation import check_int, check_seed
 
 __all__ = [
     "SEQUENCE_PROBLEMS",
+    "echo_sequence",
     "next_value",
     "sequence_mean",
     "sine_forecast",
@@ -143,6 +144,41 @@ def next_value(n_samples: int, *, n_steps: int = 16, seed: int = 0) -> tuple[np.
     rng = _rng(seed)
     waves = _sine_waves(rng, n_samples, n_steps + 1)
     return waves[:, :n_steps, None].astype(np.float32), waves[:, n_steps:].astype(np.float32)
+
+
+def echo_sequence(
+    n_samples: int, *, n_steps: int = 12, n_features: int = 10, echo_index: int = 0, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Echo: a sequence of one-hot symbols in, the symbol seen at ``echo_index`` out.
+
+    Each step is one of ``n_features`` symbols, drawn uniformly and one-hot
+    encoded; the target is the one-hot symbol at position ``echo_index``. To
+    answer, a model must remember that step for ``n_steps - 1 - echo_index``
+    steps: a window over the last few steps sees it only when it is recent.
+
+    Args:
+        n_samples: number of sequences.
+        n_steps: sequence length.
+        n_features: number of distinct symbols (the one-hot width, >= 2).
+        echo_index: position to echo, ``0 <= echo_index < n_steps``.
+        seed: random seed.
+
+    Returns:
+        ``X`` of shape ``(n_samples, n_steps, n_features)`` and ``y`` of shape
+        ``(n_samples, n_features)``, both one-hot ``float32``.
+
+    Used by: "From MLPs to RNNs".
+    """
+    n_samples = check_int("n_samples", n_samples)
+    n_steps = check_int("n_steps", n_steps)
+    n_features = check_int("n_features", n_features, minimum=2)
+    echo_index = check_int("echo_index", echo_index, minimum=0)
+    if echo_index >= n_steps:
+        raise ValueError(f"echo_index must be a position in the sequence, 0 <= echo_index < n_steps={n_steps}, got {echo_index}")
+    rng = _rng(seed)
+    symbols = rng.integers(0, n_features, size=(n_samples, n_steps))
+    one_hot = np.eye(n_features, dtype=np.float32)
+    return one_hot[symbols], one_hot[symbols[:, echo_index]]
 
 
 #: The kinds of sequence problem, each with a generator that has sensible

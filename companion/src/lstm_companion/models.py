@@ -13,7 +13,14 @@ import numpy as np
 
 from ._validation import check_array, check_choice, check_int, check_shape_tuple
 
-__all__ = ["SEQUENCE_MODEL_KINDS", "build_mlp", "build_sequence_model", "generate_sequence"]
+__all__ = [
+    "SEQUENCE_MODEL_KINDS",
+    "build_mlp",
+    "build_sequence_model",
+    "build_simple_rnn",
+    "build_window_mlp",
+    "generate_sequence",
+]
 
 #: The problem kinds :func:`build_sequence_model` knows, with the layout it uses.
 SEQUENCE_MODEL_KINDS = {
@@ -64,18 +71,104 @@ def build_mlp(
     n_outputs = check_int("n_outputs", n_outputs)
     hidden_units = check_int("hidden_units", hidden_units)
     n_hidden_layers = check_int("n_hidden_layers", n_hidden_layers)
-    if not isinstance(activation, str):
-        raise TypeError(f"activation must be a Keras activation name (str), got {activation!r}")
-    try:
-        keras.activations.get(activation)
-    except ValueError as error:
-        raise ValueError(f"activation must be a Keras activation name, got {activation!r}") from error
+    activation = _check_activation("activation", activation, allow_none=False)
     inputs = keras.Input(shape=(n_inputs,), name="inputs")
     hidden = inputs
     for i in range(n_hidden_layers):
         hidden = keras.layers.Dense(hidden_units, activation=activation, name=f"hidden_{i + 1}")(hidden)
     outputs = keras.layers.Dense(n_outputs, name="output")(hidden)
     return keras.Model(inputs, outputs, name=name)
+
+
+def _check_activation(name: str, value, *, allow_none: bool):
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a Keras activation name (str){' or None' if allow_none else ''}, got {value!r}")
+    try:
+        keras.activations.get(value)
+    except ValueError as error:
+        raise ValueError(f"{name} must be a Keras activation name, got {value!r}") from error
+    return value
+
+
+def build_window_mlp(
+    n_steps: int,
+    n_features: int,
+    *,
+    window: int,
+    n_outputs: int,
+    hidden_units: int = 32,
+    output_activation: str | None = None,
+) -> keras.Model:
+    """An MLP that sees only the last ``window`` steps of each sequence.
+
+    The model takes whole sequences, so it can be trained on the same arrays as
+    a recurrent model; a ``Cropping1D`` layer keeps the last ``window`` steps,
+    which are flattened into one vector for a hidden Dense layer.
+
+    Args:
+        n_steps: sequence length of the input.
+        n_features: features per step.
+        window: how many of the most recent steps the MLP sees, ``1 <= window <= n_steps``.
+        n_outputs: values predicted per sequence.
+        hidden_units: units of the hidden ReLU layer.
+        output_activation: activation of the output layer, e.g. ``"softmax"``; linear when ``None``.
+
+    Returns:
+        Uncompiled ``keras.Model`` mapping ``(batch, n_steps, n_features)`` to ``(batch, n_outputs)``.
+        It has ``(window * n_features + 1) * hidden_units + (hidden_units + 1) * n_outputs`` parameters.
+
+    Used by: "From MLPs to RNNs".
+    """
+    n_steps = check_int("n_steps", n_steps)
+    n_features = check_int("n_features", n_features)
+    window = check_int("window", window)
+    if window > n_steps:
+        raise ValueError(f"window must be at most n_steps={n_steps}, got {window}")
+    n_outputs = check_int("n_outputs", n_outputs)
+    hidden_units = check_int("hidden_units", hidden_units)
+    output_activation = _check_activation("output_activation", output_activation, allow_none=True)
+    inputs = keras.Input(shape=(n_steps, n_features), name="inputs")
+    recent = keras.layers.Cropping1D((n_steps - window, 0), name="last_steps")(inputs)
+    flat = keras.layers.Flatten(name="flatten")(recent)
+    hidden = keras.layers.Dense(hidden_units, activation="relu", name="hidden")(flat)
+    outputs = keras.layers.Dense(n_outputs, activation=output_activation, name="output")(hidden)
+    return keras.Model(inputs, outputs, name="window_mlp")
+
+
+def build_simple_rnn(
+    n_steps: int,
+    n_features: int,
+    *,
+    units: int,
+    n_outputs: int,
+    output_activation: str | None = None,
+) -> keras.Model:
+    """An Elman RNN (``keras.layers.SimpleRNN``) whose final state feeds a Dense output.
+
+    Args:
+        n_steps: sequence length of the input.
+        n_features: features per step.
+        units: size of the hidden state.
+        n_outputs: values predicted per sequence.
+        output_activation: activation of the output layer, e.g. ``"softmax"``; linear when ``None``.
+
+    Returns:
+        Uncompiled ``keras.Model`` mapping ``(batch, n_steps, n_features)`` to ``(batch, n_outputs)``.
+        It has ``(n_features + units) * units + units + (units + 1) * n_outputs`` parameters.
+
+    Used by: "From MLPs to RNNs".
+    """
+    n_steps = check_int("n_steps", n_steps)
+    n_features = check_int("n_features", n_features)
+    units = check_int("units", units)
+    n_outputs = check_int("n_outputs", n_outputs)
+    output_activation = _check_activation("output_activation", output_activation, allow_none=True)
+    inputs = keras.Input(shape=(n_steps, n_features), name="inputs")
+    state = keras.layers.SimpleRNN(units, name="simple_rnn")(inputs)
+    outputs = keras.layers.Dense(n_outputs, activation=output_activation, name="output")(state)
+    return keras.Model(inputs, outputs, name="simple_rnn")
 
 
 def build_sequence_model(
