@@ -65,7 +65,8 @@ def build_mlp(
     Returns:
         Uncompiled ``keras.Model`` mapping ``(batch, n_inputs)`` to ``(batch, n_outputs)``.
 
-    Used by: "Sequence prediction and the terminology of the notes".
+    Used by: "Sequence prediction and the terminology of the notes", through
+    ``build_sequence_model("one_to_one", ...)``.
     """
     n_inputs = check_int("n_inputs", n_inputs)
     n_outputs = check_int("n_outputs", n_outputs)
@@ -212,12 +213,12 @@ def build_sequence_model(
             f"got {output_shape} for input_shape {input_shape}"
         )
 
+    if kind == "one_to_one":  # no sequence at all: a plain MLP
+        return build_mlp(input_shape[0], n_out, hidden_units=units, activation="tanh", name=kind)
+
     inputs = keras.Input(shape=input_shape, name="inputs")
     layers = keras.layers
-    if kind == "one_to_one":
-        hidden = layers.Dense(units, activation="tanh", name="hidden")(inputs)
-        outputs = layers.Dense(n_out, name="output")(hidden)
-    elif kind in ("many_to_one", "sequence_generation"):
+    if kind in ("many_to_one", "sequence_generation"):
         hidden = layers.LSTM(units, name="lstm")(inputs)
         outputs = layers.Dense(n_out, name="output")(hidden)
     elif kind == "sequence_classification":
