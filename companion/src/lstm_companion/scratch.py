@@ -184,8 +184,7 @@ def lstm_forward(x, kernel, recurrent_kernel, bias, *, initial_state=None, retur
         fourth item, a dict mapping each name in :data:`LSTM_GATES` and ``"cell"``
         to its values at every step, ``(batch, n_steps, units)``.
 
-    Used by: the unit tests that pin it to ``keras.layers.LSTM``; the chapter that
-    takes the LSTM cell apart (part "How recurrent networks learn") builds on it.
+    Used by: "Inside the LSTM cell".
     """
     x, kernel, recurrent_kernel, bias = _check_lstm_weights(x, kernel, recurrent_kernel, bias)
     if not isinstance(return_gates, bool):
