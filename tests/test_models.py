@@ -165,3 +165,56 @@ def test_simple_rnn_parameters_follow_the_formula():
 def test_bad_rnn_and_window_arguments_name_the_parameter(call, error, name):
     with pytest.raises(error, match=name):
         call()
+
+
+def test_vanilla_lstm_parameters_follow_the_lstm_formula():
+    model = models.build_vanilla_lstm(12, 10, units=25, n_outputs=10, output_activation="softmax")
+    assert model.count_params() == 4 * ((10 + 25) * 25 + 25) + (25 + 1) * 10
+    assert not model.compiled
+    assert isinstance(model.layers[0], keras.layers.InputLayer)
+    probabilities = model.predict(np.zeros((3, 12, 10)), verbose=0)
+    assert probabilities.shape == (3, 10)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("forget_bias", [1.0, 3.0, -2.0])
+def test_vanilla_lstm_forget_bias_sets_only_the_forget_block(forget_bias):
+    units = 4
+    bias = models.build_vanilla_lstm(5, 2, units=units, n_outputs=1, forget_bias=forget_bias).get_layer("lstm").get_weights()[2]
+    expected = np.zeros(4 * units)
+    expected[units : 2 * units] = forget_bias  # Keras's gate order: input, forget, candidate, output
+    np.testing.assert_array_equal(bias, expected)
+
+
+def test_vanilla_lstm_save_load_round_trip(tmp_path):
+    model = models.build_vanilla_lstm(6, 3, units=4, n_outputs=2, forget_bias=2.5)
+    x = np.random.default_rng(0).normal(size=(5, 6, 3)).astype(np.float32)
+    model.save(tmp_path / "vanilla.keras")
+    restored = keras.saving.load_model(tmp_path / "vanilla.keras")
+    np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("gain", [0.5, 1.0, 1.5])
+def test_simple_rnn_recurrent_gain_scales_an_orthogonal_matrix(gain):
+    model = models.build_simple_rnn(5, 2, units=6, n_outputs=1, activation="relu", recurrent_gain=gain)
+    layer = model.get_layer("simple_rnn")
+    recurrent = layer.get_weights()[1]
+    np.testing.assert_allclose(np.linalg.svd(recurrent, compute_uv=False), gain, rtol=1e-5)
+    assert layer.activation.__name__ == "relu"
+
+
+@pytest.mark.parametrize(
+    "call, error, name",
+    [
+        (lambda: models.build_vanilla_lstm(5, 2, units=0, n_outputs=1), ValueError, "units"),
+        (lambda: models.build_vanilla_lstm(5, 2, units=3, n_outputs=True), TypeError, "n_outputs"),
+        (lambda: models.build_vanilla_lstm(5, 2, units=3, n_outputs=1, forget_bias=float("nan")), ValueError, "forget_bias"),
+        (lambda: models.build_vanilla_lstm(5, 2, units=3, n_outputs=1, forget_bias="3"), TypeError, "forget_bias"),
+        (lambda: models.build_simple_rnn(5, 2, units=3, n_outputs=1, recurrent_gain=0.0), ValueError, "recurrent_gain"),
+        (lambda: models.build_simple_rnn(5, 2, units=3, n_outputs=1, activation="tanhh"), ValueError, "activation"),
+        (lambda: models.build_simple_rnn(5, 2, units=3, n_outputs=1, activation=None), TypeError, "activation"),
+    ],
+)
+def test_bad_vanilla_lstm_and_rnn_options_name_the_parameter(call, error, name):
+    with pytest.raises(error, match=name):
+        call()

@@ -36,6 +36,11 @@ def test_gradient_norms_on_a_log_axis():
     ax = fig.axes[0]
     assert ax.get_yscale() == "log"
     assert [line.get_label() for line in ax.get_lines()[:2]] == ["a", "b"]
+    assert "partial h_T" in ax.get_ylabel()
+    fig = plotting.plot_gradient_norms({"a": np.ones(3)}, ylabel="input gradient")
+    assert fig.axes[0].get_ylabel() == "input gradient"
+    with pytest.raises(TypeError, match="ylabel"):
+        plotting.plot_gradient_norms({"a": np.ones(3)}, ylabel=1)
 
 
 def test_architecture_overview_has_three_panels():

@@ -11,13 +11,14 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from ._validation import check_array, check_choice, check_int, check_shape_tuple
+from ._validation import check_array, check_choice, check_float, check_int, check_shape_tuple
 
 __all__ = [
     "SEQUENCE_MODEL_KINDS",
     "build_mlp",
     "build_sequence_model",
     "build_simple_rnn",
+    "build_vanilla_lstm",
     "build_window_mlp",
     "generate_sequence",
 ]
@@ -145,6 +146,8 @@ def build_simple_rnn(
     units: int,
     n_outputs: int,
     output_activation: str | None = None,
+    activation: str = "tanh",
+    recurrent_gain: float = 1.0,
 ) -> keras.Model:
     """An Elman RNN (``keras.layers.SimpleRNN``) whose final state feeds a Dense output.
 
@@ -154,22 +157,77 @@ def build_simple_rnn(
         units: size of the hidden state.
         n_outputs: values predicted per sequence.
         output_activation: activation of the output layer, e.g. ``"softmax"``; linear when ``None``.
+        activation: activation of the recurrent layer (Keras's default ``"tanh"``).
+        recurrent_gain: gain of the orthogonal initialiser of the recurrent
+            weights (> 0). Keras's default is 1; above 1 every step can stretch
+            the state, which makes gradients explode.
 
     Returns:
         Uncompiled ``keras.Model`` mapping ``(batch, n_steps, n_features)`` to ``(batch, n_outputs)``.
         It has ``(n_features + units) * units + units + (units + 1) * n_outputs`` parameters.
 
-    Used by: "From MLPs to RNNs".
+    Used by: "From MLPs to RNNs", "The vanishing and exploding gradient problem".
     """
     n_steps = check_int("n_steps", n_steps)
     n_features = check_int("n_features", n_features)
     units = check_int("units", units)
     n_outputs = check_int("n_outputs", n_outputs)
     output_activation = _check_activation("output_activation", output_activation, allow_none=True)
+    activation = _check_activation("activation", activation, allow_none=False)
+    recurrent_gain = check_float("recurrent_gain", recurrent_gain, minimum=0.0, exclusive_minimum=True)
     inputs = keras.Input(shape=(n_steps, n_features), name="inputs")
-    state = keras.layers.SimpleRNN(units, name="simple_rnn")(inputs)
+    # Keras's own default when the gain is 1, so seeded runs match a plain SimpleRNN exactly.
+    recurrent_initializer = "orthogonal" if recurrent_gain == 1.0 else keras.initializers.Orthogonal(gain=recurrent_gain)
+    state = keras.layers.SimpleRNN(
+        units, activation=activation, recurrent_initializer=recurrent_initializer, name="simple_rnn"
+    )(inputs)
     outputs = keras.layers.Dense(n_outputs, activation=output_activation, name="output")(state)
     return keras.Model(inputs, outputs, name="simple_rnn")
+
+
+def build_vanilla_lstm(
+    n_steps: int,
+    n_features: int,
+    *,
+    units: int,
+    n_outputs: int,
+    output_activation: str | None = None,
+    forget_bias: float = 1.0,
+) -> keras.Model:
+    """The vanilla LSTM: one ``keras.layers.LSTM`` whose final hidden state feeds a Dense output.
+
+    Args:
+        n_steps: sequence length of the input.
+        n_features: features per step.
+        units: size of the hidden and cell states.
+        n_outputs: values predicted per sequence.
+        output_activation: activation of the output layer, e.g. ``"softmax"``; linear when ``None``.
+        forget_bias: initial bias of the forget gate (finite). Keras's default
+            is 1 (``unit_forget_bias=True``), so the gate starts at about
+            ``sigmoid(1) = 0.73``; larger values start it closer to fully open,
+            so the cell state, and the gradient along it, is carried over more steps.
+
+    Returns:
+        Uncompiled ``keras.Model`` mapping ``(batch, n_steps, n_features)`` to ``(batch, n_outputs)``.
+        It has ``4 * ((n_features + units) * units + units) + (units + 1) * n_outputs`` parameters.
+
+    Used by: "The vanishing and exploding gradient problem", "The vanilla LSTM".
+    """
+    n_steps = check_int("n_steps", n_steps)
+    n_features = check_int("n_features", n_features)
+    units = check_int("units", units)
+    n_outputs = check_int("n_outputs", n_outputs)
+    output_activation = _check_activation("output_activation", output_activation, allow_none=True)
+    forget_bias = check_float("forget_bias", forget_bias)
+    inputs = keras.Input(shape=(n_steps, n_features), name="inputs")
+    lstm = keras.layers.LSTM(units, name="lstm")
+    state = lstm(inputs)
+    outputs = keras.layers.Dense(n_outputs, activation=output_activation, name="output")(state)
+    if forget_bias != 1.0:
+        bias = np.zeros(4 * units, dtype=np.float32)
+        bias[units : 2 * units] = forget_bias  # gate order: input, forget, candidate, output
+        lstm.cell.bias.assign(bias)
+    return keras.Model(inputs, outputs, name="vanilla_lstm")
 
 
 def build_sequence_model(

@@ -127,7 +127,9 @@ def plot_sequence_example(x, y, *, prediction=None, ax=None, title: str | None =
     return ax.figure
 
 
-def plot_gradient_norms(norms: Mapping[str, np.ndarray], *, ax=None, title: str | None = None):
+def plot_gradient_norms(
+    norms: Mapping[str, np.ndarray], *, ax=None, title: str | None = None, ylabel: str | None = None
+):
     """Plot gradient norms against how many steps back they travelled, on a log scale.
 
     Args:
@@ -135,14 +137,20 @@ def plot_gradient_norms(norms: Mapping[str, np.ndarray], *, ax=None, title: str 
             after ``d`` steps of backpropagation through time (e.g. a row, or
             the median over a batch, of
             :func:`lstm_companion.scratch.simple_rnn_state_gradient_norms`).
+            Or :func:`lstm_companion.gradients.input_gradient_norms` reversed,
+            so that entry ``d - 1`` belongs to the step ``d - 1`` before the last.
         ax: matplotlib axes to draw on; a new figure when ``None``.
         title: axes title.
+        ylabel: y-axis label; the hidden-state Jacobian norm when ``None``.
 
     Returns:
         The ``matplotlib.figure.Figure`` drawn on.
 
-    Used by: "Sequence prediction and the terminology of the notes".
+    Used by: "Sequence prediction and the terminology of the notes",
+    "The vanishing and exploding gradient problem".
     """
+    if ylabel is not None and not isinstance(ylabel, str):
+        raise TypeError(f"ylabel must be a string or None, got {ylabel!r}")
     if not isinstance(norms, Mapping) or not norms:
         raise TypeError("norms must be a non-empty mapping from label to a 1-D array")
     checked = {str(k): check_array(f"norms[{k!r}]", v, ndim=1, finite=False) for k, v in norms.items()}
@@ -151,7 +159,7 @@ def plot_gradient_norms(norms: Mapping[str, np.ndarray], *, ax=None, title: str 
         ax.semilogy(np.arange(1, len(values) + 1), values, label=label)
     ax.axhline(1.0, color="0.6", linewidth=1, linestyle=":")
     ax.set_xlabel("steps back in time, $d$")
-    ax.set_ylabel(r"$\|\partial h_T / \partial h_{T-d}\|$")
+    ax.set_ylabel(ylabel if ylabel is not None else r"$\|\partial h_T / \partial h_{T-d}\|$")
     if title:
         ax.set_title(title)
     ax.legend()

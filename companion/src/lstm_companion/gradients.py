@@ -1,0 +1,179 @@
+"""Gradients of a Keras model's loss, on whichever backend Keras runs.
+
+Keras 3 has no backend-neutral ``gradient`` function: training code asks the
+backend (``jax.grad``, ``tf.GradientTape``, ``torch.autograd``). The helpers
+here do the same dispatch once, so the chapters can measure gradients with one
+call whatever ``KERAS_BACKEND`` is:
+
+- :func:`input_gradients`: ``dL/dx``, the gradient of each sample's loss with
+  respect to its own inputs, shaped like ``x``;
+- :func:`input_gradient_norms`: its Euclidean norm at each time step, averaged
+  over the samples -- how much of the loss signal reaches step ``t``;
+- :func:`weight_gradient_norms`: the norm of the gradient of the mean loss with
+  respect to each trainable weight, which is what ``clipnorm`` clips.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import keras
+import numpy as np
+
+from ._validation import check_array
+
+__all__ = ["input_gradient_norms", "input_gradients", "weight_gradient_norms"]
+
+
+def _check_inputs(model, x, y, loss):
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    x = check_array("x", x, ndim=(2, 3, 4, 5))
+    y = check_array("y", y, ndim=(1, 2, 3))
+    if len(x) != len(y):
+        raise ValueError(f"x and y must have the same number of samples, got {len(x)} and {len(y)}")
+    if not model.inputs or len(model.inputs) != 1:
+        raise ValueError("model must be a built functional model with exactly one input (start it with keras.Input)")
+    expected = tuple(model.inputs[0].shape[1:])
+    if len(expected) != x.ndim - 1 or any(e is not None and e != s for e, s in zip(expected, x.shape[1:])):
+        raise ValueError(f"x must have per-sample shape {expected} to fit the model, got {x.shape[1:]}")
+    if isinstance(loss, str):
+        try:
+            loss_fn = keras.losses.get(loss)
+        except ValueError as error:
+            raise ValueError(f"loss must be a Keras loss name such as 'mse', got {loss!r}") from error
+    elif callable(loss):
+        loss_fn = loss
+    else:
+        raise TypeError(f"loss must be a Keras loss name or a callable (y_true, y_pred), got {loss!r}")
+    return x.astype(np.float32), y.astype(np.float32), loss_fn
+
+
+def _per_sample_loss(loss_fn, y, y_pred):
+    """The loss of each sample: the loss function's output, averaged over any remaining axes."""
+    values = loss_fn(y, y_pred)
+    while len(values.shape) > 1:
+        values = keras.ops.mean(values, axis=-1)
+    return values
+
+
+def input_gradients(model: keras.Model, x, y, *, loss: str | Callable = "mse") -> np.ndarray:
+    """The gradient of each sample's loss with respect to that sample's inputs.
+
+    Samples do not interact in a forward pass, so this is the gradient of the
+    *summed* loss with respect to ``x``: row ``i`` is ``d loss_i / d x_i``, not
+    divided by the batch size.
+
+    Args:
+        model: a built ``keras.Model`` with one input (compiled or not).
+        x: inputs, ``(n_samples, ...)`` matching the model's input shape.
+        y: targets, ``(n_samples, ...)`` matching the model's output.
+        loss: a Keras loss name (``"mse"``, ``"binary_crossentropy"``, ...) or a
+            callable ``(y_true, y_pred)`` returning one value per sample.
+
+    Returns:
+        ``float32`` array shaped like ``x``.
+
+    Used by: "The vanishing and exploding gradient problem".
+    """
+    x, y, loss_fn = _check_inputs(model, x, y, loss)
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        def total_loss(inputs):
+            return keras.ops.sum(_per_sample_loss(loss_fn, y, model(inputs, training=False)))
+
+        gradient = jax.grad(total_loss)(jax.numpy.asarray(x))
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        inputs = tf.convert_to_tensor(x)
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            total = tf.reduce_sum(_per_sample_loss(loss_fn, y, model(inputs, training=False)))
+        gradient = tape.gradient(total, inputs)
+    elif backend == "torch":
+        import torch
+
+        inputs = torch.tensor(x, requires_grad=True, device=keras.backend.convert_to_tensor(x[:1]).device)
+        total = torch.sum(_per_sample_loss(loss_fn, keras.ops.convert_to_tensor(y), model(inputs, training=False)))
+        (gradient,) = torch.autograd.grad(total, inputs)
+    else:  # pragma: no cover - numpy/openvino backends cannot differentiate
+        raise RuntimeError(f"gradients need the jax, tensorflow or torch backend; Keras is using {backend!r}")
+    return np.asarray(keras.ops.convert_to_numpy(gradient), dtype=np.float32)
+
+
+def input_gradient_norms(model: keras.Model, x, y, *, loss: str | Callable = "mse") -> np.ndarray:
+    """How much gradient reaches each time step: ``mean_i ||d loss_i / d x_{i,t}||``.
+
+    Args:
+        model: a built ``keras.Model`` whose input is ``(n_steps, n_features)``.
+        x: inputs, ``(n_samples, n_steps, n_features)``.
+        y: targets matching the model's output.
+        loss: as in :func:`input_gradients`.
+
+    Returns:
+        ``(n_steps,)`` array: entry ``t`` is the Euclidean norm over features of
+        the gradient at step ``t``, averaged over the samples. On a log scale,
+        a straight downward line towards ``t = 0`` is a vanishing gradient.
+
+    Used by: "The vanishing and exploding gradient problem".
+    """
+    x = check_array("x", x, ndim=3)
+    gradient = input_gradients(model, x, y, loss=loss)
+    return np.linalg.norm(gradient.astype(np.float64), axis=2).mean(axis=0)
+
+
+def weight_gradient_norms(model: keras.Model, x, y, *, loss: str | Callable = "mse") -> dict[str, float]:
+    """The norm of the gradient of the mean loss with respect to each trainable weight.
+
+    This is the quantity an optimiser's ``clipnorm`` caps (per weight);
+    ``global_clipnorm`` caps the norm of all of them together, which is
+    ``sqrt(sum(norm**2))`` of the values returned here.
+
+    Args:
+        model: a built ``keras.Model`` with one input.
+        x: inputs, ``(n_samples, ...)``.
+        y: targets matching the model's output.
+        loss: as in :func:`input_gradients`.
+
+    Returns:
+        Dict mapping each trainable weight's path (e.g. ``"simple_rnn/kernel"``)
+        to the Euclidean norm of its gradient, in ``model.trainable_weights`` order.
+
+    Used by: "The vanishing and exploding gradient problem".
+    """
+    x, y, loss_fn = _check_inputs(model, x, y, loss)
+    weights = model.trainable_variables
+    if not weights:
+        raise ValueError("model has no trainable weights")
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        trainable = [w.value for w in weights]
+        non_trainable = [v.value for v in model.non_trainable_variables]
+
+        def mean_loss(values):
+            y_pred, _ = model.stateless_call(values, non_trainable, x, training=False)
+            return keras.ops.mean(_per_sample_loss(loss_fn, y, y_pred))
+
+        gradients = jax.grad(mean_loss)(trainable)
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            total = tf.reduce_mean(_per_sample_loss(loss_fn, y, model(x, training=False)))
+        gradients = tape.gradient(total, weights)
+    elif backend == "torch":
+        import torch
+
+        total = torch.mean(_per_sample_loss(loss_fn, keras.ops.convert_to_tensor(y), model(x, training=False)))
+        gradients = torch.autograd.grad(total, [w.value for w in weights])
+    else:  # pragma: no cover
+        raise RuntimeError(f"gradients need the jax, tensorflow or torch backend; Keras is using {backend!r}")
+    return {
+        w.path: float(np.linalg.norm(np.asarray(keras.ops.convert_to_numpy(g), dtype=np.float64)))
+        for w, g in zip(weights, gradients)
+    }
