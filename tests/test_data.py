@@ -105,3 +105,94 @@ def test_echo_sequence_shapes_and_target():
 def test_echo_sequence_bad_arguments(kwargs, error, name):
     with pytest.raises(error, match=name):
         data.echo_sequence(5, **{"n_steps": 7, **kwargs})
+
+
+def test_load_sunspots_shapes_and_known_values():
+    years, sunspots = data.load_sunspots()
+    assert years.shape == sunspots.shape == (309,)
+    assert years.dtype == np.int64 and sunspots.dtype == np.float64
+    np.testing.assert_array_equal(years, np.arange(1700, 2009))
+    assert sunspots[:3].tolist() == [5.0, 11.0, 16.0]  # first rows of the NOAA file
+    assert sunspots[-1] == 2.9 and sunspots.max() == 190.2 and sunspots.min() >= 0
+
+
+def test_packaged_data_files_all_have_recorded_checksums():
+    from importlib import resources
+
+    shipped = {p.name for p in resources.files("lstm_companion").joinpath("datasets").iterdir() if p.name.endswith(".csv")}
+    assert shipped == set(data.DATASET_SHA256)
+
+
+def test_a_modified_data_file_is_refused(monkeypatch):
+    monkeypatch.setitem(data.DATASET_SHA256, "sunspots.csv", "0" * 64)
+    with pytest.raises(RuntimeError, match="sunspots.csv.*corrupted or modified"):
+        data.load_sunspots()
+
+
+def test_frame_series_matches_an_explicit_loop():
+    series = np.random.default_rng(0).normal(size=(30, 3))
+    x, y = data.frame_series(series, n_steps_in=5, n_steps_out=2)
+    assert x.shape == (24, 5, 3) and y.shape == (24, 2, 3)
+    assert x.dtype == y.dtype == np.float32
+    for i in range(24):
+        np.testing.assert_allclose(x[i], series[i : i + 5], rtol=1e-6)
+        np.testing.assert_allclose(y[i], series[i + 5 : i + 7], rtol=1e-6)
+    x1, y1 = data.frame_series(np.arange(7.0), n_steps_in=3)
+    assert x1.shape == (4, 3, 1) and y1.shape == (4, 1)
+    assert x1[:, :, 0].tolist() == [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5]]
+    assert y1[:, 0].tolist() == [3, 4, 5, 6]
+    x_exact, _ = data.frame_series(np.arange(4.0), n_steps_in=3)  # exactly one window
+    assert x_exact.shape == (1, 3, 1)
+
+
+def test_frame_series_agrees_with_keras_timeseries_dataset():
+    pytest.importorskip("tensorflow", reason="keras.utils.timeseries_dataset_from_array needs TensorFlow")
+    import keras
+
+    series = np.arange(20.0)
+    x, y = data.frame_series(series, n_steps_in=4)
+    dataset = keras.utils.timeseries_dataset_from_array(series[:-1], series[4:], sequence_length=4, batch_size=100)
+    keras_x, keras_y = next(iter(dataset))
+    np.testing.assert_array_equal(x[:, :, 0], np.asarray(keras_x))
+    np.testing.assert_array_equal(y[:, 0], np.asarray(keras_y))
+
+
+def test_one_hot_strings_round_trip_and_padding():
+    alphabet = "0123456789+ "
+    encoded = data.one_hot_strings(["10+6+7", "23"], alphabet=alphabet, length=7)
+    assert encoded.shape == (2, 7, 12) and encoded.dtype == np.float32
+    np.testing.assert_array_equal(encoded.sum(axis=2), 1.0)
+    assert data.decode_one_hot(encoded, alphabet=alphabet) == ["10+6+7", "23"]
+    assert data.decode_one_hot(encoded, alphabet=alphabet, strip=None) == ["10+6+7 ", "23     "]
+    right = data.one_hot_strings(["23"], alphabet=alphabet, length=4, align="right")
+    assert data.decode_one_hot(right, alphabet=alphabet, strip=None) == ["  23"]
+    # probabilities decode to their most likely symbol
+    probabilities = 0.5 * encoded + 0.04
+    assert data.decode_one_hot(probabilities, alphabet=alphabet) == ["10+6+7", "23"]
+
+
+@pytest.mark.parametrize(
+    "call, error, name",
+    [
+        (lambda: data.frame_series(np.arange(5.0), n_steps_in=5), ValueError, "series must have at least"),
+        (lambda: data.frame_series(np.arange(5.0), n_steps_in=0), ValueError, "n_steps_in"),
+        (lambda: data.frame_series(np.arange(5.0), n_steps_in=2, n_steps_out=1.5), TypeError, "n_steps_out"),
+        (lambda: data.frame_series(np.zeros((2, 3, 4)), n_steps_in=1), ValueError, "series"),
+        (lambda: data.frame_series([1.0, np.nan, 3.0], n_steps_in=1), ValueError, "series"),
+        (lambda: data.one_hot_strings(["12"], alphabet="01 ", length=3), ValueError, r"strings\[0\].*not in the alphabet"),
+        (lambda: data.one_hot_strings(["0101"], alphabet="01 ", length=3), ValueError, "longer than length"),
+        (lambda: data.one_hot_strings("01", alphabet="01 ", length=3), TypeError, "strings"),
+        (lambda: data.one_hot_strings([1], alphabet="01 ", length=3), TypeError, r"strings\[0\]"),
+        (lambda: data.one_hot_strings(["01"], alphabet="0110", length=3), ValueError, "alphabet"),
+        (lambda: data.one_hot_strings(["01"], alphabet=["0", "1"], length=3), TypeError, "alphabet"),
+        (lambda: data.one_hot_strings(["01"], alphabet="01", length=3, pad="x"), ValueError, "pad"),
+        (lambda: data.one_hot_strings(["01"], alphabet="01 ", length=3, align="centre"), ValueError, "align"),
+        (lambda: data.one_hot_strings(["01"], alphabet="01 ", length=0), ValueError, "length"),
+        (lambda: data.decode_one_hot(np.zeros((1, 3, 2)), alphabet="012"), ValueError, "encoded"),
+        (lambda: data.decode_one_hot(np.zeros((3, 2)), alphabet="01"), ValueError, "encoded"),
+        (lambda: data.decode_one_hot(np.zeros((1, 3, 2)), alphabet="01", strip=0), TypeError, "strip"),
+    ],
+)
+def test_bad_preparation_arguments_name_the_parameter(call, error, name):
+    with pytest.raises(error, match=name):
+        call()

@@ -8,18 +8,32 @@ for sequences).
 The first group, one generator per kind of sequence problem, is collected in
 :data:`SEQUENCE_PROBLEMS`; chapter "Sequence prediction and the terminology of
 the notes" walks through them.
+
+The module also loads the real data shipped with the package
+(:func:`load_sunspots`, checked against a recorded SHA-256) and prepares data
+for recurrent models: :func:`frame_series` cuts a series into supervised
+windows, :func:`one_hot_strings` and :func:`decode_one_hot` turn text into
+one-hot arrays and back.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
+from importlib import resources
+
 import numpy as np
 
-from ._validation import check_int, check_seed
+from ._validation import check_array, check_choice, check_int, check_seed
 
 __all__ = [
     "SEQUENCE_PROBLEMS",
+    "decode_one_hot",
     "echo_sequence",
+    "frame_series",
+    "load_sunspots",
     "next_value",
+    "one_hot_strings",
     "sequence_mean",
     "sine_forecast",
     "sine_of_value",
@@ -191,3 +205,167 @@ SEQUENCE_PROBLEMS = {
     "sequence_classification": sum_sign,
     "sequence_generation": next_value,
 }
+
+
+# ---------------------------------------------------------------------------
+# Real data shipped with the package
+
+#: SHA-256 of every data file in ``lstm_companion/datasets``; a file that does
+#: not match is refused when loaded.
+DATASET_SHA256 = {
+    "sunspots.csv": "f67889b1d9002cd5227f0e0ef54e35b419cdd85a31279adef6f73fb41e5c0a9b",
+}
+
+
+def _read_dataset(filename: str) -> str:
+    raw = resources.files("lstm_companion").joinpath("datasets", filename).read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != DATASET_SHA256[filename]:
+        raise RuntimeError(
+            f"packaged data file {filename!r} is corrupted or modified: SHA-256 {digest}, "
+            f"expected {DATASET_SHA256[filename]}; reinstall lstm-companion"
+        )
+    return raw.decode("utf-8")
+
+
+def load_sunspots() -> tuple[np.ndarray, np.ndarray]:
+    """Yearly mean sunspot numbers, 1700-2008: a real, public-domain series.
+
+    Source: NOAA's National Geophysical Data Center (the original International
+    Sunspot Number series), as redistributed by statsmodels; see
+    ``lstm_companion/datasets/README.md``. The file is checked against its
+    recorded SHA-256 before it is parsed.
+
+    Returns:
+        ``years``, ``int64`` of shape ``(309,)``, and ``sunspots``, ``float64``
+        of shape ``(309,)``: the yearly mean number of sunspots.
+
+    Used by: "Preparing sequence data".
+    """
+    rows = _read_dataset("sunspots.csv").strip().splitlines()
+    if rows[0].replace('"', "") != "YEAR,SUNACTIVITY":
+        raise RuntimeError(f"unexpected header in sunspots.csv: {rows[0]!r}")
+    values = np.array([row.split(",") for row in rows[1:]], dtype=np.float64)
+    return values[:, 0].astype(np.int64), values[:, 1]
+
+
+# ---------------------------------------------------------------------------
+# Preparing data for recurrent models
+
+
+def frame_series(series, *, n_steps_in: int, n_steps_out: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Cut a series into supervised pairs: ``n_steps_in`` values in, the next ``n_steps_out`` out.
+
+    Every window of ``n_steps_in + n_steps_out`` consecutive steps gives one
+    pair, with a stride of one step, built with
+    :func:`numpy.lib.stride_tricks.sliding_window_view` (no Python loop). Pair
+    ``i`` reads steps ``i .. i + n_steps_in - 1`` and predicts steps
+    ``i + n_steps_in .. i + n_steps_in + n_steps_out - 1``.
+
+    Args:
+        series: ``(n_steps,)`` for one variable or ``(n_steps, n_features)``;
+            finite numbers, at least ``n_steps_in + n_steps_out`` steps.
+        n_steps_in: length of each input window (>= 1).
+        n_steps_out: number of future steps to predict (>= 1).
+
+    Returns:
+        ``X`` of shape ``(n_windows, n_steps_in, n_features)`` (``n_features = 1``
+        for a 1-D series) and ``y`` of shape ``(n_windows, n_steps_out)`` for a
+        1-D series or ``(n_windows, n_steps_out, n_features)`` for a 2-D one,
+        both ``float32``, with ``n_windows = n_steps - n_steps_in - n_steps_out + 1``.
+
+    Used by: "Preparing sequence data".
+    """
+    series = check_array("series", series, ndim=(1, 2))
+    n_steps_in = check_int("n_steps_in", n_steps_in)
+    n_steps_out = check_int("n_steps_out", n_steps_out)
+    length = n_steps_in + n_steps_out
+    if len(series) < length:
+        raise ValueError(
+            f"series must have at least n_steps_in + n_steps_out = {length} steps, got {len(series)}"
+        )
+    univariate = series.ndim == 1
+    table = series[:, None] if univariate else series
+    windows = np.lib.stride_tricks.sliding_window_view(table, length, axis=0)  # (n_windows, n_features, length)
+    windows = np.moveaxis(windows, 2, 1)  # (n_windows, length, n_features)
+    x = np.ascontiguousarray(windows[:, :n_steps_in], dtype=np.float32)
+    y = np.ascontiguousarray(windows[:, n_steps_in:], dtype=np.float32)
+    return x, (y[:, :, 0] if univariate else y)
+
+
+def _check_alphabet(alphabet) -> str:
+    if not isinstance(alphabet, str):
+        raise TypeError(f"alphabet must be a string of distinct characters, got {alphabet!r}")
+    if len(alphabet) < 2 or len(set(alphabet)) != len(alphabet):
+        raise ValueError(f"alphabet must hold at least two distinct characters, got {alphabet!r}")
+    return alphabet
+
+
+def one_hot_strings(strings: Sequence[str], *, alphabet: str, length: int, pad: str = " ", align: str = "left") -> np.ndarray:
+    """One-hot encode strings of characters from ``alphabet``, padded to ``length``.
+
+    Args:
+        strings: the texts, each at most ``length`` characters, all characters in ``alphabet``.
+        alphabet: the symbols, in the order of the one-hot columns.
+        length: number of steps of every encoded string (>= 1).
+        pad: the character used to fill short strings; it must be in ``alphabet``.
+        align: ``"left"`` pads on the right (``"23  "``), ``"right"`` on the left
+            (``"  23"``), as :func:`keras.utils.pad_sequences` calls ``padding="post"``/``"pre"``.
+
+    Returns:
+        ``float32`` array of shape ``(len(strings), length, len(alphabet))``.
+
+    Used by: "Preparing sequence data".
+    """
+    alphabet = _check_alphabet(alphabet)
+    length = check_int("length", length)
+    if not isinstance(pad, str):
+        raise TypeError(f"pad must be one character (str) of the alphabet, got {pad!r}")
+    if len(pad) != 1 or pad not in alphabet:
+        raise ValueError(f"pad must be one character of the alphabet {alphabet!r}, got {pad!r}")
+    align = check_choice("align", align, ("left", "right"))
+    if isinstance(strings, str) or not isinstance(strings, Sequence) or not strings:
+        raise TypeError(f"strings must be a non-empty sequence of str (a list), got {type(strings).__name__}")
+    index = {symbol: i for i, symbol in enumerate(alphabet)}
+    codes = np.empty((len(strings), length), dtype=np.int64)
+    for row, text in enumerate(strings):
+        if not isinstance(text, str):
+            raise TypeError(f"strings[{row}] must be a str, got {text!r}")
+        if len(text) > length:
+            raise ValueError(f"strings[{row}] = {text!r} is longer than length={length}")
+        unknown = sorted(set(text) - set(alphabet))
+        if unknown:
+            raise ValueError(f"strings[{row}] = {text!r} has characters not in the alphabet {alphabet!r}: {unknown}")
+        padded = text.ljust(length, pad) if align == "left" else text.rjust(length, pad)
+        codes[row] = [index[symbol] for symbol in padded]
+    return np.eye(len(alphabet), dtype=np.float32)[codes]
+
+
+def decode_one_hot(encoded, *, alphabet: str, strip: str | None = " ") -> list[str]:
+    """Turn one-hot rows, or predicted probabilities, back into strings.
+
+    Each step becomes the alphabet symbol with the largest value (argmax), so
+    this decodes a model's softmax output as well as an exact one-hot array.
+
+    Args:
+        encoded: ``(n_strings, length, len(alphabet))``.
+        alphabet: the symbols, in the order of the columns.
+        strip: characters stripped from both ends of every string (the padding);
+            ``None`` keeps them.
+
+    Returns:
+        A list of ``n_strings`` strings.
+
+    Used by: "Preparing sequence data".
+    """
+    alphabet = _check_alphabet(alphabet)
+    encoded = check_array("encoded", encoded, ndim=3)
+    if encoded.shape[2] != len(alphabet):
+        raise ValueError(
+            f"encoded must have len(alphabet) = {len(alphabet)} columns in its last axis, got shape {encoded.shape}"
+        )
+    if strip is not None and not isinstance(strip, str):
+        raise TypeError(f"strip must be a string of characters or None, got {strip!r}")
+    symbols = np.array(list(alphabet))[encoded.argmax(axis=2)]
+    texts = ["".join(row) for row in symbols]
+    return texts if strip is None else [text.strip(strip) for text in texts]
