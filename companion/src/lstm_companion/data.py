@@ -27,10 +27,17 @@ import numpy as np
 from ._validation import check_array, check_choice, check_int, check_seed
 
 __all__ = [
+    "ADDITION_ALPHABET",
+    "MOVING_SQUARE_DIRECTIONS",
     "SEQUENCE_PROBLEMS",
+    "addition_problem",
+    "addition_strings",
+    "cumulative_sum",
+    "damped_sine",
     "decode_one_hot",
     "echo_sequence",
     "frame_series",
+    "moving_square",
     "load_sunspots",
     "next_value",
     "one_hot_strings",
@@ -193,6 +200,185 @@ def echo_sequence(
     symbols = rng.integers(0, n_features, size=(n_samples, n_steps))
     one_hot = np.eye(n_features, dtype=np.float32)
     return one_hot[symbols], one_hot[symbols[:, echo_index]]
+
+
+def damped_sine(
+    n_samples: int, *, n_steps_in: int = 50, n_steps_out: int = 5, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Damped sine waves: the first ``n_steps_in`` points in, the next ``n_steps_out`` out.
+
+    Each wave is ``0.5 + 0.5 * sin(2 pi t / period) * exp(-decay * t)`` with a
+    random period (10 to 20 steps), decay rate (0.01 to 0.1) and phase, so values
+    lie in [0, 1] and the model must infer all three from the input window.
+
+    Args:
+        n_samples: number of waves.
+        n_steps_in: points given to the model.
+        n_steps_out: future points to predict.
+        seed: random seed.
+
+    Returns:
+        ``X`` of shape ``(n_samples, n_steps_in, 1)`` and ``y`` of shape
+        ``(n_samples, n_steps_out)``, ``float32``.
+
+    Used by: "The stacked LSTM".
+    """
+    n_samples = check_int("n_samples", n_samples)
+    n_steps_in = check_int("n_steps_in", n_steps_in)
+    n_steps_out = check_int("n_steps_out", n_steps_out)
+    rng = _rng(seed)
+    period = rng.uniform(10.0, 20.0, size=(n_samples, 1))
+    decay = rng.uniform(0.01, 0.1, size=(n_samples, 1))
+    phase = rng.uniform(0.0, 2 * np.pi, size=(n_samples, 1))
+    t = np.arange(n_steps_in + n_steps_out)[None, :]
+    waves = 0.5 + 0.5 * np.sin(2 * np.pi * t / period + phase) * np.exp(-decay * t)
+    return waves[:, :n_steps_in, None].astype(np.float32), waves[:, n_steps_in:].astype(np.float32)
+
+
+#: Class order of :func:`moving_square`'s one-hot labels.
+MOVING_SQUARE_DIRECTIONS = ("left to right", "right to left", "top to bottom", "bottom to top")
+
+
+def moving_square(
+    n_samples: int, *, n_frames: int = 8, size: int = 16, square: int = 3, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Short videos of a square moving across the image; the label is its direction.
+
+    A ``square x square`` block of ones starts at a random position on one edge
+    and moves one pixel per frame towards the opposite edge, in one of the four
+    :data:`MOVING_SQUARE_DIRECTIONS`, over a background of faint uniform noise
+    (values up to 0.2). A single frame cannot tell the direction; the order of
+    the frames can.
+
+    Args:
+        n_samples: number of videos.
+        n_frames: frames per video, at most ``size - square + 1`` so the square stays inside.
+        size: height and width of every frame, in pixels.
+        square: side of the square, ``1 <= square < size``.
+        seed: random seed.
+
+    Returns:
+        ``X`` of shape ``(n_samples, n_frames, size, size, 1)`` with values in
+        [0, 1] and ``y`` of shape ``(n_samples, 4)``, one-hot, both ``float32``.
+
+    Used by: "The CNN LSTM".
+    """
+    n_samples = check_int("n_samples", n_samples)
+    n_frames = check_int("n_frames", n_frames, minimum=2)
+    size = check_int("size", size, minimum=2)
+    square = check_int("square", square)
+    if square >= size:
+        raise ValueError(f"square must be smaller than size={size}, got {square}")
+    if n_frames > size - square + 1:
+        raise ValueError(f"n_frames must be at most size - square + 1 = {size - square + 1}, got {n_frames}")
+    rng = _rng(seed)
+    direction = rng.integers(0, 4, size=n_samples)
+    across = rng.integers(0, size - square + 1, size=n_samples)  # position along the edge
+    start = rng.integers(0, size - square - n_frames + 2, size=n_samples)  # how far in it starts
+    x = rng.uniform(0.0, 0.2, size=(n_samples, n_frames, size, size, 1))
+    for i in range(n_samples):
+        for frame in range(n_frames):
+            along = start[i] + frame
+            if direction[i] in (1, 3):  # right to left, bottom to top
+                along = size - square - along
+            if direction[i] in (0, 1):
+                x[i, frame, across[i] : across[i] + square, along : along + square, 0] = 1.0
+            else:
+                x[i, frame, along : along + square, across[i] : across[i] + square, 0] = 1.0
+    return x.astype(np.float32), np.eye(4, dtype=np.float32)[direction]
+
+
+#: Symbols of :func:`addition_problem`, in one-hot column order (the blank pads).
+ADDITION_ALPHABET = "0123456789+ "
+
+
+def addition_strings(n_samples: int, *, n_terms: int = 3, largest: int = 10, seed: int = 0) -> tuple[list[str], list[str]]:
+    """Random sums as text: ``(["10+6+7", ...], ["23", ...])``.
+
+    Args:
+        n_samples: number of sums.
+        n_terms: numbers added in each sum (>= 2).
+        largest: every number is drawn uniformly from ``1 .. largest``.
+        seed: random seed.
+
+    Returns:
+        Two lists of ``n_samples`` strings: the questions and their answers.
+
+    Used by: "The encoder-decoder LSTM", through :func:`addition_problem`.
+    """
+    n_samples = check_int("n_samples", n_samples)
+    n_terms = check_int("n_terms", n_terms, minimum=2)
+    largest = check_int("largest", largest)
+    rng = _rng(seed)
+    terms = rng.integers(1, largest + 1, size=(n_samples, n_terms))
+    questions = ["+".join(str(v) for v in row) for row in terms]
+    answers = [str(v) for v in terms.sum(axis=1)]
+    return questions, answers
+
+
+def addition_problem(
+    n_samples: int, *, n_terms: int = 3, largest: int = 10, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Addition as sequence to sequence: "10+6+7" in, "23" out, one character per step.
+
+    Questions and answers come from :func:`addition_strings`, are right-aligned
+    (padded on the left with blanks) to the longest possible length, and one-hot
+    encoded over :data:`ADDITION_ALPHABET`. Decode a prediction with
+    ``decode_one_hot(y, alphabet=ADDITION_ALPHABET)``.
+
+    Args:
+        n_samples: number of sums.
+        n_terms: numbers added in each sum (>= 2).
+        largest: every number is drawn uniformly from ``1 .. largest``.
+        seed: random seed.
+
+    Returns:
+        ``X`` of shape ``(n_samples, n_steps_in, 12)`` and ``y`` of shape
+        ``(n_samples, n_steps_out, 12)``, one-hot ``float32``, where
+        ``n_steps_in = n_terms * len(str(largest)) + n_terms - 1`` and
+        ``n_steps_out = len(str(n_terms * largest))``.
+
+    Used by: "The encoder-decoder LSTM".
+    """
+    questions, answers = addition_strings(n_samples, n_terms=n_terms, largest=largest, seed=seed)
+    n_steps_in = n_terms * len(str(largest)) + n_terms - 1
+    n_steps_out = len(str(n_terms * largest))
+    x = one_hot_strings(questions, alphabet=ADDITION_ALPHABET, length=n_steps_in, align="right")
+    y = one_hot_strings(answers, alphabet=ADDITION_ALPHABET, length=n_steps_out, align="right")
+    return x, y
+
+
+def cumulative_sum(
+    n_samples: int, *, n_steps: int = 10, direction: str = "forward", seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Label every step: has the running sum passed a quarter of the sequence length?
+
+    Values are uniform on [0, 1]. With ``direction="forward"`` step ``t`` is
+    labelled 1 once ``x_1 + ... + x_t > n_steps / 4``: a model reading left to
+    right has everything it needs. With ``direction="backward"`` the sum runs
+    from the *end*, ``x_t + ... + x_T > n_steps / 4``, so the label of an early
+    step depends on steps that come after it.
+
+    Args:
+        n_samples: number of sequences.
+        n_steps: sequence length.
+        direction: ``"forward"`` or ``"backward"``.
+        seed: random seed.
+
+    Returns:
+        ``X`` of shape ``(n_samples, n_steps, 1)`` and ``y`` of shape
+        ``(n_samples, n_steps, 1)`` holding 0.0 or 1.0, ``float32``.
+
+    Used by: "The bidirectional LSTM".
+    """
+    n_samples = check_int("n_samples", n_samples)
+    n_steps = check_int("n_steps", n_steps)
+    direction = check_choice("direction", direction, ("forward", "backward"))
+    rng = _rng(seed)
+    x = rng.uniform(0.0, 1.0, size=(n_samples, n_steps))
+    running = np.cumsum(x, axis=1) if direction == "forward" else np.cumsum(x[:, ::-1], axis=1)[:, ::-1]
+    y = (running > n_steps / 4).astype(np.float32)
+    return x[..., None].astype(np.float32), y[..., None]
 
 
 #: The kinds of sequence problem, each with a generator that has sensible

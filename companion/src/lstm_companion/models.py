@@ -14,12 +14,20 @@ import numpy as np
 from ._validation import check_array, check_choice, check_float, check_int, check_shape_tuple
 
 __all__ = [
+    "LSTM_DIRECTIONS",
     "SEQUENCE_MODEL_KINDS",
+    "ReverseSteps",
+    "build_bidirectional_lstm",
+    "build_cnn_lstm",
+    "build_encoder_decoder_lstm",
+    "build_generative_lstm",
     "build_mlp",
     "build_sequence_model",
     "build_simple_rnn",
+    "build_stacked_lstm",
     "build_vanilla_lstm",
     "build_window_mlp",
+    "continue_sequence",
     "generate_sequence",
 ]
 
@@ -228,6 +236,299 @@ def build_vanilla_lstm(
         bias[units : 2 * units] = forget_bias  # gate order: input, forget, candidate, output
         lstm.cell.bias.assign(bias)
     return keras.Model(inputs, outputs, name="vanilla_lstm")
+
+
+def _recurrent_input(n_steps, n_features):
+    n_steps = check_int("n_steps", n_steps)
+    n_features = check_int("n_features", n_features)
+    return keras.Input(shape=(n_steps, n_features), name="inputs")
+
+
+def build_stacked_lstm(
+    n_steps: int,
+    n_features: int,
+    *,
+    units: int,
+    n_layers: int = 2,
+    n_outputs: int,
+    output_activation: str | None = None,
+) -> keras.Model:
+    """A stack of LSTM layers: each passes its whole sequence of hidden states to the next.
+
+    All but the last LSTM use ``return_sequences=True``, so layer ``k + 1``
+    reads the sequence of ``units``-dimensional states of layer ``k``; the last
+    one's final state feeds a Dense output.
+
+    Args:
+        n_steps: sequence length of the input.
+        n_features: features per step.
+        units: size of every LSTM layer's state.
+        n_layers: number of stacked LSTM layers (>= 1; 1 is the vanilla LSTM).
+        n_outputs: values predicted per sequence.
+        output_activation: activation of the output layer; linear when ``None``.
+
+    Returns:
+        Uncompiled ``keras.Model`` mapping ``(batch, n_steps, n_features)`` to
+        ``(batch, n_outputs)``, with ``4 * ((n_features + units) * units + units)``
+        parameters in the first LSTM, ``4 * (2 * units * units + units)`` in each
+        further one, and ``(units + 1) * n_outputs`` in the output layer.
+
+    Used by: "The stacked LSTM".
+    """
+    inputs = _recurrent_input(n_steps, n_features)
+    units = check_int("units", units)
+    n_layers = check_int("n_layers", n_layers)
+    n_outputs = check_int("n_outputs", n_outputs)
+    output_activation = _check_activation("output_activation", output_activation, allow_none=True)
+    hidden = inputs
+    for i in range(n_layers):
+        hidden = keras.layers.LSTM(units, return_sequences=i < n_layers - 1, name=f"lstm_{i + 1}")(hidden)
+    outputs = keras.layers.Dense(n_outputs, activation=output_activation, name="output")(hidden)
+    return keras.Model(inputs, outputs, name="stacked_lstm")
+
+
+def build_cnn_lstm(
+    n_frames: int,
+    height: int,
+    width: int,
+    channels: int,
+    *,
+    filters: int = 8,
+    kernel_size: int = 3,
+    units: int = 16,
+    n_outputs: int,
+    output_activation: str | None = "softmax",
+) -> keras.Model:
+    """A CNN reads each frame, an LSTM reads the sequence of frame features.
+
+    ``TimeDistributed`` applies the same small CNN (``Conv2D`` with ReLU,
+    ``MaxPooling2D`` of 2, ``Flatten``) to every frame; the LSTM then sees one
+    feature vector per frame, and its final state feeds a Dense output.
+
+    Args:
+        n_frames: frames per sequence (the time axis).
+        height, width, channels: size of every frame.
+        filters: number of convolution filters.
+        kernel_size: side of the square convolution kernel, at most ``min(height, width)``.
+        units: size of the LSTM state.
+        n_outputs: values (or classes) predicted per sequence.
+        output_activation: activation of the output layer, ``"softmax"`` for classes.
+
+    Returns:
+        Uncompiled ``keras.Model`` mapping ``(batch, n_frames, height, width, channels)``
+        to ``(batch, n_outputs)``.
+
+    Used by: "The CNN LSTM".
+    """
+    n_frames = check_int("n_frames", n_frames)
+    height = check_int("height", height)
+    width = check_int("width", width)
+    channels = check_int("channels", channels)
+    filters = check_int("filters", filters)
+    kernel_size = check_int("kernel_size", kernel_size)
+    if kernel_size > min(height, width):
+        raise ValueError(f"kernel_size must be at most min(height, width) = {min(height, width)}, got {kernel_size}")
+    if (height - kernel_size + 1) < 2 or (width - kernel_size + 1) < 2:
+        raise ValueError(
+            f"frames of {height}x{width} are too small for kernel_size={kernel_size} followed by 2x2 pooling"
+        )
+    units = check_int("units", units)
+    n_outputs = check_int("n_outputs", n_outputs)
+    output_activation = _check_activation("output_activation", output_activation, allow_none=True)
+    layers = keras.layers
+    inputs = keras.Input(shape=(n_frames, height, width, channels), name="frames")
+    hidden = layers.TimeDistributed(layers.Conv2D(filters, kernel_size, activation="relu"), name="conv")(inputs)
+    hidden = layers.TimeDistributed(layers.MaxPooling2D(2), name="pool")(hidden)
+    hidden = layers.TimeDistributed(layers.Flatten(), name="flatten")(hidden)
+    hidden = layers.LSTM(units, name="lstm")(hidden)
+    outputs = layers.Dense(n_outputs, activation=output_activation, name="output")(hidden)
+    return keras.Model(inputs, outputs, name="cnn_lstm")
+
+
+def build_encoder_decoder_lstm(
+    n_steps_in: int,
+    n_features_in: int,
+    n_steps_out: int,
+    n_features_out: int,
+    *,
+    units: int,
+    output_activation: str | None = "softmax",
+) -> keras.Model:
+    """Sequence to sequence: an encoder LSTM reads the input, a decoder LSTM writes the output.
+
+    The encoder's final state is one fixed-size vector; ``RepeatVector`` hands
+    it to the decoder at each of the ``n_steps_out`` output steps, and a
+    ``TimeDistributed`` Dense layer turns every decoder state into one output
+    step. Input and output lengths are independent.
+
+    Args:
+        n_steps_in, n_features_in: shape of one input sequence.
+        n_steps_out, n_features_out: shape of one output sequence.
+        units: size of the encoder's and the decoder's states.
+        output_activation: activation per output step, ``"softmax"`` for symbols.
+
+    Returns:
+        Uncompiled ``keras.Model`` mapping ``(batch, n_steps_in, n_features_in)``
+        to ``(batch, n_steps_out, n_features_out)``.
+
+    Used by: "The encoder-decoder LSTM".
+    """
+    n_steps_in = check_int("n_steps_in", n_steps_in)
+    n_features_in = check_int("n_features_in", n_features_in)
+    n_steps_out = check_int("n_steps_out", n_steps_out)
+    n_features_out = check_int("n_features_out", n_features_out)
+    units = check_int("units", units)
+    output_activation = _check_activation("output_activation", output_activation, allow_none=True)
+    layers = keras.layers
+    inputs = keras.Input(shape=(n_steps_in, n_features_in), name="inputs")
+    encoded = layers.LSTM(units, name="encoder")(inputs)
+    repeated = layers.RepeatVector(n_steps_out, name="repeat")(encoded)
+    decoded = layers.LSTM(units, return_sequences=True, name="decoder")(repeated)
+    outputs = layers.TimeDistributed(
+        layers.Dense(n_features_out, activation=output_activation), name="output"
+    )(decoded)
+    return keras.Model(inputs, outputs, name="encoder_decoder_lstm")
+
+
+@keras.saving.register_keras_serializable(package="lstm_companion")
+class ReverseSteps(keras.layers.Layer):
+    """Reverse the time axis (axis 1) of a ``(batch, steps, features)`` tensor."""
+
+    def call(self, inputs):
+        return keras.ops.flip(inputs, axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+#: Reading directions :func:`build_bidirectional_lstm` offers.
+LSTM_DIRECTIONS = ("forward", "backward", "bidirectional")
+
+
+def build_bidirectional_lstm(
+    n_steps: int,
+    n_features: int,
+    *,
+    units: int,
+    n_outputs: int = 1,
+    direction: str = "bidirectional",
+    merge_mode: str = "concat",
+    output_activation: str | None = "sigmoid",
+) -> keras.Model:
+    """An LSTM that labels every step, reading forwards, backwards, or both ways.
+
+    With ``direction="bidirectional"`` a ``keras.layers.Bidirectional`` wrapper
+    runs one LSTM left to right and a second one right to left and merges their
+    states at each step (``merge_mode``); ``"forward"`` and ``"backward"`` keep
+    one of the two, so the three variants can be compared with the same code.
+    The state at each step feeds a ``TimeDistributed`` Dense layer.
+
+    Args:
+        n_steps: sequence length.
+        n_features: features per step.
+        units: size of the state of each LSTM (each direction).
+        n_outputs: values predicted per step.
+        direction: one of :data:`LSTM_DIRECTIONS`.
+        merge_mode: how the two directions combine, ``"concat"``, ``"sum"``,
+            ``"mul"`` or ``"ave"`` (only used when bidirectional).
+        output_activation: activation per step, ``"sigmoid"`` for 0/1 labels.
+
+    Returns:
+        Uncompiled ``keras.Model`` mapping ``(batch, n_steps, n_features)`` to
+        ``(batch, n_steps, n_outputs)``. The LSTM part has
+        ``4 * ((n_features + units) * units + units)`` parameters per direction.
+
+    Used by: "The bidirectional LSTM".
+    """
+    inputs = _recurrent_input(n_steps, n_features)
+    units = check_int("units", units)
+    n_outputs = check_int("n_outputs", n_outputs)
+    direction = check_choice("direction", direction, LSTM_DIRECTIONS)
+    merge_mode = check_choice("merge_mode", merge_mode, ("concat", "sum", "mul", "ave"))
+    output_activation = _check_activation("output_activation", output_activation, allow_none=True)
+    layers = keras.layers
+    if direction == "bidirectional":
+        states = layers.Bidirectional(
+            layers.LSTM(units, return_sequences=True), merge_mode=merge_mode, name="bidirectional"
+        )(inputs)
+    elif direction == "forward":
+        states = layers.LSTM(units, return_sequences=True, name="forward")(inputs)
+    else:  # read the reversed sequence, then put the states back in time order
+        reversed_states = layers.LSTM(units, return_sequences=True, name="backward")(ReverseSteps(name="reverse")(inputs))
+        states = ReverseSteps(name="restore_order")(reversed_states)
+    outputs = layers.TimeDistributed(layers.Dense(n_outputs, activation=output_activation), name="output")(states)
+    return keras.Model(inputs, outputs, name=f"{direction}_lstm")
+
+
+def build_generative_lstm(
+    n_features: int,
+    *,
+    units: int,
+    n_steps: int | None = None,
+) -> keras.Model:
+    """An LSTM that predicts, at every step, the next step of the sequence.
+
+    ``LSTM(return_sequences=True)`` followed by a ``TimeDistributed`` Dense
+    layer: output ``t`` is the prediction of input ``t + 1``. Trained with
+    targets shifted by one step (teacher forcing), it generates new sequences
+    with :func:`continue_sequence`. With ``n_steps=None`` the model accepts
+    sequences of any length, which generation needs.
+
+    Args:
+        n_features: values per step (2 for points in the plane).
+        units: size of the LSTM state.
+        n_steps: fixed sequence length, or ``None`` for any length.
+
+    Returns:
+        Uncompiled ``keras.Model`` mapping ``(batch, steps, n_features)`` to
+        ``(batch, steps, n_features)``.
+
+    Used by: "The generative LSTM".
+    """
+    n_features = check_int("n_features", n_features)
+    units = check_int("units", units)
+    if n_steps is not None:
+        n_steps = check_int("n_steps", n_steps)
+    layers = keras.layers
+    inputs = keras.Input(shape=(n_steps, n_features), name="inputs")
+    states = layers.LSTM(units, return_sequences=True, name="lstm")(inputs)
+    outputs = layers.TimeDistributed(layers.Dense(n_features), name="next_step")(states)
+    return keras.Model(inputs, outputs, name="generative_lstm")
+
+
+def continue_sequence(model: keras.Model, prefix, *, n_steps: int) -> np.ndarray:
+    """Extend ``prefix`` by ``n_steps`` steps, feeding a generative model its own predictions.
+
+    At each round the model reads the whole sequence so far and its prediction
+    for the step after the last one is appended.
+
+    Args:
+        model: a trained model from :func:`build_generative_lstm` with ``n_steps=None``.
+        prefix: the given start, ``(steps, n_features)`` or ``(batch, steps, n_features)``.
+        n_steps: number of steps to generate (>= 1).
+
+    Returns:
+        The prefix followed by the generated steps:
+        ``(steps + n_steps, n_features)``, or with a leading batch axis.
+
+    Used by: "The generative LSTM".
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    n_steps = check_int("n_steps", n_steps)
+    prefix = check_array("prefix", prefix, ndim=(2, 3))
+    single = prefix.ndim == 2
+    sequence = (prefix[None] if single else prefix).astype(np.float32)
+    expected = tuple(model.input_shape[1:])
+    if len(expected) != 2 or expected[0] is not None or expected[1] != sequence.shape[2]:
+        raise ValueError(
+            "model must accept sequences of any length with "
+            f"{sequence.shape[2]} features (input shape (None, {sequence.shape[2]})), got {expected}"
+        )
+    for _ in range(n_steps):
+        prediction = np.asarray(model.predict_on_batch(sequence))
+        sequence = np.concatenate([sequence, prediction[:, -1:, :]], axis=1)
+    return sequence[0] if single else sequence
 
 
 def build_sequence_model(
