@@ -21,17 +21,13 @@ import keras
 import numpy as np
 
 from ._validation import check_array
+from .training import check_model_and_data
 
 __all__ = ["input_gradient_norms", "input_gradients", "weight_gradient_norms"]
 
 
 def _check_inputs(model, x, y, loss):
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    x = check_array("x", x, ndim=(2, 3, 4, 5))
-    y = check_array("y", y, ndim=(1, 2, 3))
-    if len(x) != len(y):
-        raise ValueError(f"x and y must have the same number of samples, got {len(x)} and {len(y)}")
+    x, y = check_model_and_data(model, x, y)
     if not model.inputs or len(model.inputs) != 1:
         raise ValueError("model must be a built functional model with exactly one input (start it with keras.Input)")
     expected = tuple(model.inputs[0].shape[1:])

@@ -17,6 +17,17 @@ from ._validation import check_array, check_float, check_int, check_seed
 __all__ = ["set_seed", "compile_and_fit"]
 
 
+def check_model_and_data(model, x, y) -> tuple[np.ndarray, np.ndarray]:
+    """Shared checks: ``model`` is a ``keras.Model``, ``x`` and ``y`` are finite arrays with as many samples."""
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    x = check_array("x", x, ndim=(2, 3, 4, 5))
+    y = check_array("y", y, ndim=(1, 2, 3))
+    if len(x) != len(y):
+        raise ValueError(f"x and y must have the same number of samples, got {len(x)} and {len(y)}")
+    return x, y
+
+
 def set_seed(seed: int = 0) -> int:
     """Seed Python, NumPy and the Keras backend in one call.
 
@@ -72,12 +83,7 @@ def compile_and_fit(
 
     Used by: every chapter that trains a model.
     """
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    x = check_array("x", x, ndim=(2, 3, 4, 5))
-    y = check_array("y", y, ndim=(1, 2, 3))
-    if len(x) != len(y):
-        raise ValueError(f"x and y must have the same number of samples, got {len(x)} and {len(y)}")
+    x, y = check_model_and_data(model, x, y)
     if not isinstance(loss, str):
         raise TypeError(f"loss must be a Keras loss name (str), got {loss!r}")
     if isinstance(metrics, str) or not all(isinstance(m, str) for m in metrics):
