@@ -46,7 +46,7 @@ CASES = {
     ),
     "generative": (
         lambda: models.build_generative_lstm(2, units=12),
-        None,
+        lambda seed: data.rectangles(6, seed=seed),
         lstm_params(2, 12) + dense_params(12, 2),
     ),
 }
@@ -99,6 +99,7 @@ GENERATORS = {
     "moving_square": (lambda seed: data.moving_square(5, n_frames=6, size=10, square=2, seed=seed), (5, 6, 10, 10, 1), (5, 4)),
     "addition_problem": (lambda seed: data.addition_problem(5, n_terms=3, largest=10, seed=seed), (5, 8, 12), (5, 2, 12)),
     "cumulative_sum": (lambda seed: data.cumulative_sum(5, n_steps=9, seed=seed), (5, 9, 1), (5, 9, 1)),
+    "rectangles": (lambda seed: data.rectangles(5, moves_per_side=3, seed=seed), (5, 11, 2), (5, 11, 2)),
 }
 
 
@@ -178,6 +179,35 @@ def test_backward_lstm_round_trips_with_its_reverse_layer(tmp_path):
     np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
 
 
+def test_rectangles_are_closed_axis_parallel_and_sized_as_asked():
+    x, y = data.rectangles(200, moves_per_side=4, min_side=2.0, max_side=6.0, seed=0)
+    np.testing.assert_array_equal(x[:, 1:], y[:, :-1])  # y is x shifted by one move
+    moves = np.concatenate([x[:, :1], y], axis=1)
+    points = data.moves_to_points(moves)
+    np.testing.assert_allclose(points[:, -1], 0.0, atol=1e-5)  # back at the start
+    width, height = points[:, 4, 0], points[:, 8, 1]
+    assert 2.0 <= width.min() and width.max() <= 6.0 and 2.0 <= height.min() and height.max() <= 6.0
+    assert np.all((moves == 0).sum(axis=-1) == 1)  # every move is horizontal or vertical
+    expected_signs = np.repeat([[1, 0], [0, 1], [-1, 0], [0, -1]], 4, axis=0)
+    np.testing.assert_array_equal(np.sign(moves), np.broadcast_to(expected_signs, moves.shape))
+
+
+def test_moves_to_points_accumulates_from_the_start():
+    points = data.moves_to_points(np.array([[1.0, 0.0], [0.0, 2.0]]), start=(3.0, -1.0))
+    np.testing.assert_allclose(points, [[3.0, -1.0], [4.0, -1.0], [4.0, 1.0]])
+    assert data.moves_to_points(np.ones((4, 5, 2))).shape == (4, 6, 2)
+
+
+def test_continue_sequence_matches_feeding_back_one_growing_sequence():
+    training.set_seed(1)
+    model = models.build_generative_lstm(2, units=6)
+    prefix = np.random.default_rng(0).normal(size=(3, 4, 2)).astype(np.float32)
+    grown = prefix
+    for _ in range(5):  # the plain algorithm: rerun on the sequence so far, append the last output
+        grown = np.concatenate([grown, model.predict(grown, verbose=0)[:, -1:]], axis=1)
+    np.testing.assert_allclose(models.continue_sequence(model, prefix, n_steps=5), grown, rtol=1e-5, atol=1e-6)
+
+
 def test_continue_sequence_feeds_predictions_back():
     # "next point = last point + 1": a hand-made model that accepts any length
     inputs = keras.Input(shape=(None, 1))
@@ -219,6 +249,13 @@ def test_continue_sequence_feeds_predictions_back():
         (lambda: data.addition_problem(3, largest=0), ValueError, "largest"),
         (lambda: data.cumulative_sum(3, direction="both"), ValueError, "direction"),
         (lambda: data.cumulative_sum(3, n_steps=2.0), TypeError, "n_steps"),
+        (lambda: data.rectangles(3, moves_per_side=0), ValueError, "moves_per_side"),
+        (lambda: data.rectangles(3, min_side=0.0), ValueError, "min_side"),
+        (lambda: data.rectangles(3, min_side=3.0, max_side=2.0), ValueError, "max_side"),
+        (lambda: data.rectangles(3, max_side=float("inf")), ValueError, "max_side"),
+        (lambda: data.moves_to_points(np.zeros((4, 3))), ValueError, "moves"),
+        (lambda: data.moves_to_points(np.zeros((4, 2)), start=(0.0, 0.0, 0.0)), ValueError, "start"),
+        (lambda: data.moves_to_points([[0.0, np.nan]]), ValueError, "moves"),
     ],
 )
 def test_bad_arguments_name_the_parameter(call, error, name):

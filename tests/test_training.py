@@ -34,6 +34,19 @@ def test_same_seed_same_losses():
     assert losses[0] == losses[1]
 
 
+def test_cosine_schedule_decays_the_step_size_to_zero_by_the_last_batch():
+    model, x, y = small_problem()  # 64 samples, batch 16: 4 batches per epoch
+    training.compile_and_fit(model, x, y, epochs=2, batch_size=16, learning_rate=0.01, schedule="cosine")
+    schedule = model.optimizer._learning_rate
+    assert int(model.optimizer.iterations) == 8
+    np.testing.assert_allclose(float(schedule(0)), 0.01, rtol=1e-6)
+    np.testing.assert_allclose(float(schedule(4)), 0.005, rtol=1e-5)  # half way: cos(pi / 2)
+    assert float(schedule(8)) < 1e-8
+    constant, x, y = small_problem()
+    training.compile_and_fit(constant, x, y, epochs=2, batch_size=16, learning_rate=0.01)
+    np.testing.assert_allclose(float(constant.optimizer.learning_rate), 0.01, rtol=1e-6)
+
+
 @pytest.mark.parametrize(
     "kwargs, error, name",
     [
@@ -47,6 +60,7 @@ def test_same_seed_same_losses():
         ({"validation_data": (np.zeros((4, 6, 1)), np.zeros((4, 1)))}, ValueError, "validation_data"),
         ({"seed": -2}, ValueError, "seed"),
         ({"verbose": -1}, ValueError, "verbose"),
+        ({"schedule": "linear"}, ValueError, "schedule"),
     ],
 )
 def test_bad_fit_arguments_name_the_parameter(kwargs, error, name):

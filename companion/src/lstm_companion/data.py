@@ -24,7 +24,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._validation import check_array, check_choice, check_int, check_seed
+from ._validation import check_array, check_choice, check_float, check_int, check_seed
 
 __all__ = [
     "ADDITION_ALPHABET",
@@ -379,6 +379,79 @@ def cumulative_sum(
     running = np.cumsum(x, axis=1) if direction == "forward" else np.cumsum(x[:, ::-1], axis=1)[:, ::-1]
     y = (running > n_steps / 4).astype(np.float32)
     return x[..., None].astype(np.float32), y[..., None]
+
+
+def rectangles(
+    n_samples: int,
+    *,
+    moves_per_side: int = 4,
+    min_side: float = 2.0,
+    max_side: float = 6.0,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rectangles drawn with a pen, one move at a time: predict every next move.
+
+    Each rectangle has a width and a height drawn uniformly from
+    ``[min_side, max_side]`` and is drawn anticlockwise from its lower-left
+    corner: ``moves_per_side`` equal moves right, then up, then left, then down,
+    ending where it started. A move is the ``(dx, dy)`` offset from one point to
+    the next, the pen-offset representation of Graves (2013); turn moves back
+    into points with :func:`moves_to_points`.
+
+    The sequence is split for next-step training (teacher forcing): ``X`` holds
+    moves ``1 .. 4k - 1`` and ``y`` moves ``2 .. 4k`` for ``k = moves_per_side``,
+    so ``y[:, t]`` is the move that follows ``X[:, t]``. The full drawing is
+    ``np.concatenate([X[:, :1], y], axis=1)``. Only one move cannot be
+    predicted from the moves before it: the first move up, whose length is the
+    unseen height.
+
+    Args:
+        n_samples: number of rectangles.
+        moves_per_side: equal moves drawing each side (>= 1).
+        min_side, max_side: range of widths and heights, ``0 < min_side <= max_side``.
+        seed: random seed.
+
+    Returns:
+        ``X`` and ``y``, each of shape ``(n_samples, 4 * moves_per_side - 1, 2)``,
+        ``float32``.
+
+    Used by: "The generative LSTM".
+    """
+    n_samples = check_int("n_samples", n_samples)
+    moves_per_side = check_int("moves_per_side", moves_per_side)
+    min_side = check_float("min_side", min_side, minimum=0.0, exclusive_minimum=True)
+    max_side = check_float("max_side", max_side, minimum=min_side)
+    rng = _rng(seed)
+    width, height = rng.uniform(min_side, max_side, size=(2, n_samples)) / moves_per_side
+    zero = np.zeros(n_samples)
+    sides = [(width, zero), (zero, height), (-width, zero), (zero, -height)]
+    moves = np.concatenate(
+        [np.repeat(np.stack([dx, dy], axis=-1)[:, None, :], moves_per_side, axis=1) for dx, dy in sides], axis=1
+    ).astype(np.float32)
+    return moves[:, :-1], moves[:, 1:]
+
+
+def moves_to_points(moves, *, start=(0.0, 0.0)) -> np.ndarray:
+    """Turn pen moves ``(dx, dy)`` into the points they visit, starting at ``start``.
+
+    Args:
+        moves: ``(steps, 2)`` or ``(batch, steps, 2)`` offsets, e.g. from :func:`rectangles`.
+        start: the first point, ``(x, y)``.
+
+    Returns:
+        Points of shape ``(steps + 1, 2)`` (or ``(batch, steps + 1, 2)``): ``start``
+        followed by the running sum of the moves, ``float32``.
+
+    Used by: "The generative LSTM".
+    """
+    moves = check_array("moves", moves, ndim=(2, 3))
+    if moves.shape[-1] != 2:
+        raise ValueError(f"moves must have 2 values (dx, dy) per step, got shape {moves.shape}")
+    start = check_array("start", start, ndim=1)
+    if start.shape != (2,):
+        raise ValueError(f"start must be a point (x, y), got shape {start.shape}")
+    origin = np.broadcast_to(start, moves.shape[:-2] + (1, 2))
+    return np.concatenate([origin, origin + np.cumsum(moves, axis=-2)], axis=-2).astype(np.float32)
 
 
 #: The kinds of sequence problem, each with a generator that has sensible

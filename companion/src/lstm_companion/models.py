@@ -499,8 +499,12 @@ def build_generative_lstm(
 def continue_sequence(model: keras.Model, prefix, *, n_steps: int) -> np.ndarray:
     """Extend ``prefix`` by ``n_steps`` steps, feeding a generative model its own predictions.
 
-    At each round the model reads the whole sequence so far and its prediction
-    for the step after the last one is appended.
+    At each round the prediction for the step after the last known one is
+    appended. The model must be causal, its output at step ``t`` depending only
+    on inputs up to ``t``, as a forward LSTM's is: that lets every round run the
+    model on one buffer of the final length (steps not yet generated hold
+    zeros and cannot affect the output read), so the model is compiled once
+    rather than once per length.
 
     Args:
         model: a trained model from :func:`build_generative_lstm` with ``n_steps=None``.
@@ -518,16 +522,23 @@ def continue_sequence(model: keras.Model, prefix, *, n_steps: int) -> np.ndarray
     n_steps = check_int("n_steps", n_steps)
     prefix = check_array("prefix", prefix, ndim=(2, 3))
     single = prefix.ndim == 2
-    sequence = (prefix[None] if single else prefix).astype(np.float32)
+    known = (prefix[None] if single else prefix).astype(np.float32)
     expected = tuple(model.input_shape[1:])
-    if len(expected) != 2 or expected[0] is not None or expected[1] != sequence.shape[2]:
+    if len(expected) != 2 or expected[0] is not None or expected[1] != known.shape[2]:
         raise ValueError(
             "model must accept sequences of any length with "
-            f"{sequence.shape[2]} features (input shape (None, {sequence.shape[2]})), got {expected}"
+            f"{known.shape[2]} features (input shape (None, {known.shape[2]})), got {expected}"
         )
-    for _ in range(n_steps):
+    batch, start, n_features = known.shape
+    sequence = np.zeros((batch, start + n_steps, n_features), dtype=np.float32)
+    sequence[:, :start] = known
+    for t in range(start, start + n_steps):
         prediction = np.asarray(model.predict_on_batch(sequence))
-        sequence = np.concatenate([sequence, prediction[:, -1:, :]], axis=1)
+        if prediction.shape != sequence.shape:
+            raise ValueError(
+                f"model must predict one step per input step, shape {sequence.shape}, got {prediction.shape}"
+            )
+        sequence[:, t] = prediction[:, t - 1]
     return sequence[0] if single else sequence
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 
-from ._validation import check_array, check_float, check_int, check_seed
+from ._validation import check_array, check_choice, check_float, check_int, check_seed
 
 __all__ = ["set_seed", "compile_and_fit"]
 
@@ -57,6 +57,7 @@ def compile_and_fit(
     epochs: int = 10,
     batch_size: int = 32,
     learning_rate: float = 1e-3,
+    schedule: str = "constant",
     validation_data: tuple | None = None,
     seed: int | None = 0,
     verbose: int = 0,
@@ -71,7 +72,11 @@ def compile_and_fit(
         metrics: Keras metric names to track, e.g. ``("accuracy",)``.
         epochs: number of passes over the data (>= 1).
         batch_size: samples per gradient step (>= 1).
-        learning_rate: Adam's step size (> 0).
+        learning_rate: Adam's step size (> 0); with ``schedule="cosine"`` the
+            step size at the start of training.
+        schedule: ``"constant"`` keeps the step size fixed; ``"cosine"`` lowers
+            it along a half cosine to 0 at the last batch of the last epoch,
+            which settles the weights at the end of a short training run.
         validation_data: optional ``(x_val, y_val)`` evaluated after each epoch.
         seed: seeds shuffling via :func:`set_seed` before training; ``None``
             leaves the global random state alone.
@@ -91,6 +96,7 @@ def compile_and_fit(
     epochs = check_int("epochs", epochs)
     batch_size = check_int("batch_size", batch_size)
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, exclusive_minimum=True)
+    schedule = check_choice("schedule", schedule, ("constant", "cosine"))
     verbose = check_int("verbose", verbose, minimum=0)
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -105,6 +111,9 @@ def compile_and_fit(
         validation_data = (x_val.astype(np.float32), y_val.astype(np.float32))
     if seed is not None:
         set_seed(seed)
+    if schedule == "cosine":
+        steps = epochs * -(-len(x) // batch_size)  # batches per epoch, rounded up
+        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss=loss,
