@@ -15,6 +15,12 @@ def test_learning_curves_draw_train_and_validation():
     assert ax.get_yscale() == "log"
 
 
+def test_learning_curves_take_one_colour_for_both_curves():
+    fig, ax = plt.subplots()
+    plotting.plot_learning_curves({"loss": [1.0, 0.5], "val_loss": [1.2, 0.7]}, ax=ax, color="tab:red")
+    assert [line.get_color() for line in ax.lines] == ["tab:red", "tab:red"]
+
+
 def test_sequence_example_puts_targets_after_inputs():
     fig = plotting.plot_sequence_example(np.zeros((5, 1)), np.ones((3, 1)), prediction=np.ones((3, 1)))
     assert isinstance(fig, Figure)

@@ -47,7 +47,9 @@ def _history_dict(history) -> dict:
     return values
 
 
-def plot_learning_curves(history, *, metric: str = "loss", ax=None, label: str | None = None, log_scale: bool = False):
+def plot_learning_curves(
+    history, *, metric: str = "loss", ax=None, label: str | None = None, log_scale: bool = False, color=None
+):
     """Plot a training metric per epoch, and its validation counterpart if recorded.
 
     Args:
@@ -57,6 +59,7 @@ def plot_learning_curves(history, *, metric: str = "loss", ax=None, label: str |
         ax: matplotlib axes to draw on; a new figure when ``None``.
         label: prefix for the legend entries (useful when overlaying several runs).
         log_scale: use a logarithmic y axis.
+        color: a matplotlib colour for both curves; the axes' next colour when ``None``.
 
     Returns:
         The ``matplotlib.figure.Figure`` drawn on.
@@ -72,7 +75,7 @@ def plot_learning_curves(history, *, metric: str = "loss", ax=None, label: str |
     prefix = f"{label} " if label else ""
     train = np.asarray(values[metric], dtype=float)
     epochs = np.arange(1, len(train) + 1)
-    (line,) = ax.plot(epochs, train, label=f"{prefix}train")
+    (line,) = ax.plot(epochs, train, color=color, label=f"{prefix}train")
     if f"val_{metric}" in values:
         ax.plot(epochs, values[f"val_{metric}"], linestyle="--", color=line.get_color(), label=f"{prefix}validation")
     ax.set_xlabel("epoch")
