@@ -56,3 +56,21 @@ def test_submodules_are_reachable_as_attributes():
     assert lstm_companion.models.build_sequence_model is not None
     with pytest.raises(AttributeError, match="no attribute 'modles'"):
         lstm_companion.modles  # noqa: B018
+
+
+@pytest.mark.parametrize("module_name", ["data", "gradients", "models", "plotting", "scratch", "training"])
+def test_every_public_function_is_exported_and_documented(module_name):
+    import importlib
+    import inspect
+
+    module = importlib.import_module(f"lstm_companion.{module_name}")
+    defined_here = {
+        name for name, value in vars(module).items()
+        if not name.startswith("_") and (inspect.isfunction(value) or inspect.isclass(value))
+        and value.__module__ == module.__name__
+    }
+    assert defined_here <= set(module.__all__), f"missing from __all__: {sorted(defined_here - set(module.__all__))}"
+    for name in module.__all__:
+        value = getattr(module, name)  # every exported name exists
+        if inspect.isfunction(value) or inspect.isclass(value):
+            assert value.__doc__ and value.__doc__.strip(), f"{module_name}.{name} has no docstring"

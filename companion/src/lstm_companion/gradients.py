@@ -21,13 +21,13 @@ import keras
 import numpy as np
 
 from ._validation import check_array
-from .training import check_model_and_data
+from .training import _check_model_and_data
 
 __all__ = ["input_gradient_norms", "input_gradients", "weight_gradient_norms"]
 
 
 def _check_inputs(model, x, y, loss):
-    x, y = check_model_and_data(model, x, y)
+    x, y = _check_model_and_data(model, x, y)
     if not model.inputs or len(model.inputs) != 1:
         raise ValueError("model must be a built functional model with exactly one input (start it with keras.Input)")
     expected = tuple(model.inputs[0].shape[1:])

@@ -17,7 +17,7 @@ from ._validation import check_array, check_choice, check_float, check_int, chec
 __all__ = ["set_seed", "compile_and_fit"]
 
 
-def check_model_and_data(model, x, y) -> tuple[np.ndarray, np.ndarray]:
+def _check_model_and_data(model, x, y) -> tuple[np.ndarray, np.ndarray]:
     """Shared checks: ``model`` is a ``keras.Model``, ``x`` and ``y`` are finite arrays with as many samples."""
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
@@ -88,7 +88,7 @@ def compile_and_fit(
 
     Used by: every chapter that trains a model.
     """
-    x, y = check_model_and_data(model, x, y)
+    x, y = _check_model_and_data(model, x, y)
     if not isinstance(loss, str):
         raise TypeError(f"loss must be a Keras loss name (str), got {loss!r}")
     if isinstance(metrics, str) or not all(isinstance(m, str) for m in metrics):
