@@ -196,3 +196,48 @@ def test_one_hot_strings_round_trip_and_padding():
 def test_bad_preparation_arguments_name_the_parameter(call, error, name):
     with pytest.raises(error, match=name):
         call()
+
+
+def test_adding_problem_marks_two_early_steps_and_adds_them():
+    x, y = data.adding_problem(500, n_steps=40, seed=0)
+    assert x.shape == (500, 40, 2) and y.shape == (500, 1) and x.dtype == y.dtype == np.float32
+    markers = x[..., 1]
+    assert set(np.unique(markers)) == {0.0, 1.0}
+    assert np.all(markers.sum(axis=1) == 2)
+    assert not markers[:, 20:].any()  # both marked steps in the first half
+    assert markers[:, :10].any(axis=1).all()  # the first one in the first 10 steps
+    marked_sum = (x[..., 0] * markers).sum(axis=1)
+    np.testing.assert_allclose(y[:, 0], 0.5 + marked_sum / 4, rtol=1e-6, atol=1e-6)
+    assert -1.0 <= x[..., 0].min() and x[..., 0].max() <= 1.0
+    again, _ = data.adding_problem(500, n_steps=40, seed=0)
+    np.testing.assert_array_equal(x, again)
+    assert not np.array_equal(x, data.adding_problem(500, n_steps=40, seed=1)[0])
+
+
+def test_mackey_glass_is_chaotic_in_range_and_settles_when_the_delay_is_short():
+    series = data.mackey_glass(1500, seed=0)
+    assert series.shape == (1500,) and series.dtype == np.float32
+    assert 0.2 < series.min() < 0.6 and 1.1 < series.max() < 1.4  # the attractor's known range for tau = 17
+    np.testing.assert_array_equal(series, data.mackey_glass(1500, seed=0))
+    assert not np.allclose(series, data.mackey_glass(1500, seed=1), atol=1e-2)  # chaos amplifies the perturbation
+    # with a short delay the fixed point x* = (beta / gamma - 1) ** (1 / n) = 1 is stable
+    stable = data.mackey_glass(200, tau=1.0, discard=300, seed=0)
+    np.testing.assert_allclose(stable, 1.0, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "call, error, name",
+    [
+        (lambda: data.adding_problem(3, n_steps=3), ValueError, "n_steps"),
+        (lambda: data.adding_problem(0), ValueError, "n_samples"),
+        (lambda: data.mackey_glass(0), ValueError, "n_points"),
+        (lambda: data.mackey_glass(10, tau=0.0), ValueError, "tau"),
+        (lambda: data.mackey_glass(10, tau=1.05), ValueError, "tau"),
+        (lambda: data.mackey_glass(10, dt=-0.1), ValueError, "dt"),
+        (lambda: data.mackey_glass(10, sample_every=1.5), TypeError, "sample_every"),
+        (lambda: data.mackey_glass(10, discard=-1), ValueError, "discard"),
+    ],
+)
+def test_bad_claim_data_arguments_name_the_parameter(call, error, name):
+    with pytest.raises(error, match=name):
+        call()

@@ -28,6 +28,7 @@ from ._validation import check_array, check_choice, check_float, check_int, chec
 
 __all__ = [
     "ADDITION_ALPHABET",
+    "adding_problem",
     "MOVING_SQUARE_DIRECTIONS",
     "SEQUENCE_PROBLEMS",
     "addition_problem",
@@ -39,6 +40,7 @@ __all__ = [
     "frame_series",
     "moving_square",
     "load_sunspots",
+    "mackey_glass",
     "moves_to_points",
     "next_value",
     "one_hot_strings",
@@ -454,6 +456,111 @@ def moves_to_points(moves, *, start=(0.0, 0.0)) -> np.ndarray:
         raise ValueError(f"start must be a point (x, y), got shape {start.shape}")
     origin = np.broadcast_to(start, moves.shape[:-2] + (1, 2))
     return np.concatenate([origin, origin + np.cumsum(moves, axis=-2)], axis=-2).astype(np.float32)
+
+
+def adding_problem(n_samples: int, *, n_steps: int = 50, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The adding problem of Hochreiter & Schmidhuber (1997): add two marked values.
+
+    Every step is a pair (value, marker). Values are uniform on [-1, 1]; exactly
+    two steps carry marker 1.0, the others 0.0. As in the original experiment,
+    the first marked step is one of the first ``min(10, n_steps // 2)`` steps and
+    the second one of the steps before ``n_steps // 2``, so both marked values
+    must be kept for at least half the sequence. The target is
+    ``0.5 + (x1 + x2) / 4``, in [0, 1]; a sequence counts as solved when the
+    absolute error is below 0.04.
+
+    Args:
+        n_samples: number of sequences.
+        n_steps: sequence length T (>= 4).
+        seed: random seed.
+
+    Returns:
+        ``X`` of shape ``(n_samples, n_steps, 2)`` (value, marker) and ``y`` of
+        shape ``(n_samples, 1)``, ``float32``.
+
+    Used by: "LSTM vs RNN vs MLP on the adding problem".
+    """
+    n_samples = check_int("n_samples", n_samples)
+    n_steps = check_int("n_steps", n_steps, minimum=4)
+    rng = _rng(seed)
+    values = rng.uniform(-1.0, 1.0, size=(n_samples, n_steps))
+    half = n_steps // 2
+    first = rng.integers(0, min(10, half), size=n_samples)
+    # the second marked step: uniform over the steps before `half`, other than `first`
+    second = rng.integers(0, half - 1, size=n_samples)
+    second = second + (second >= first)
+    markers = np.zeros((n_samples, n_steps))
+    rows = np.arange(n_samples)
+    markers[rows, first] = 1.0
+    markers[rows, second] = 1.0
+    target = 0.5 + (values[rows, first] + values[rows, second]) / 4.0
+    x = np.stack([values, markers], axis=-1).astype(np.float32)
+    return x, target[:, None].astype(np.float32)
+
+
+def mackey_glass(
+    n_points: int,
+    *,
+    tau: float = 17.0,
+    beta: float = 0.2,
+    gamma: float = 0.1,
+    exponent: float = 10.0,
+    dt: float = 0.1,
+    sample_every: int = 10,
+    discard: int = 1000,
+    seed: int = 0,
+) -> np.ndarray:
+    """The Mackey-Glass series, chaotic for ``tau=17``: ``dx/dt = beta x(t-tau) / (1 + x(t-tau)^n) - gamma x(t)``.
+
+    Integrated with fourth-order Runge-Kutta at step ``dt`` (the delayed value
+    held fixed within a step), from a constant history of 1.2 plus a small
+    seeded perturbation, then sampled every ``sample_every`` integration steps
+    (every 1.0 time units by default). The first ``discard`` samples, the
+    transient, are dropped. This is the benchmark Gers, Eck & Schmidhuber (2001)
+    used to compare LSTMs with windowed feed-forward models.
+
+    Args:
+        n_points: number of samples returned.
+        tau: delay (> 0), a multiple of ``dt``.
+        beta, gamma, exponent: the equation's constants (> 0).
+        dt: integration step (> 0).
+        sample_every: integration steps between samples (>= 1).
+        discard: samples dropped from the start (>= 0).
+        seed: seeds the perturbation of the initial history.
+
+    Returns:
+        ``float32`` array of shape ``(n_points,)``.
+
+    Used by: "Windowed models for forecasting".
+    """
+    n_points = check_int("n_points", n_points)
+    tau = check_float("tau", tau, minimum=0.0, exclusive_minimum=True)
+    beta = check_float("beta", beta, minimum=0.0, exclusive_minimum=True)
+    gamma = check_float("gamma", gamma, minimum=0.0, exclusive_minimum=True)
+    exponent = check_float("exponent", exponent, minimum=0.0, exclusive_minimum=True)
+    dt = check_float("dt", dt, minimum=0.0, exclusive_minimum=True)
+    sample_every = check_int("sample_every", sample_every)
+    discard = check_int("discard", discard, minimum=0)
+    delay = int(round(tau / dt))
+    if delay < 1 or not np.isclose(delay * dt, tau):
+        raise ValueError(f"tau must be a positive multiple of dt={dt}, got {tau}")
+    rng = _rng(seed)
+    n_steps = (n_points + discard) * sample_every
+    x = np.empty(delay + n_steps + 1)
+    x[: delay + 1] = 1.2 + 0.01 * rng.standard_normal(delay + 1)
+
+    def slope(value, delayed):
+        return beta * delayed / (1.0 + delayed**exponent) - gamma * value
+
+    for t in range(delay, delay + n_steps):
+        delayed = x[t - delay]
+        k1 = slope(x[t], delayed)
+        k2 = slope(x[t] + 0.5 * dt * k1, delayed)
+        k3 = slope(x[t] + 0.5 * dt * k2, delayed)
+        k4 = slope(x[t] + dt * k3, delayed)
+        x[t + 1] = x[t] + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
+    samples = x[delay + sample_every :: sample_every][discard : discard + n_points]
+    return samples.astype(np.float32)
 
 
 #: The kinds of sequence problem, each with a generator that has sensible
