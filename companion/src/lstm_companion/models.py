@@ -147,6 +147,13 @@ def build_window_mlp(
     return keras.Model(inputs, outputs, name="window_mlp")
 
 
+def _recurrent_input(n_steps, n_features):
+    """Check the sequence dimensions and return the ``keras.Input`` of a recurrent builder."""
+    n_steps = check_int("n_steps", n_steps)
+    n_features = check_int("n_features", n_features)
+    return keras.Input(shape=(n_steps, n_features), name="inputs")
+
+
 def build_simple_rnn(
     n_steps: int,
     n_features: int,
@@ -176,14 +183,12 @@ def build_simple_rnn(
 
     Used by: "From MLPs to RNNs", "The vanishing and exploding gradient problem".
     """
-    n_steps = check_int("n_steps", n_steps)
-    n_features = check_int("n_features", n_features)
+    inputs = _recurrent_input(n_steps, n_features)
     units = check_int("units", units)
     n_outputs = check_int("n_outputs", n_outputs)
     output_activation = _check_activation("output_activation", output_activation, allow_none=True)
     activation = _check_activation("activation", activation, allow_none=False)
     recurrent_gain = check_float("recurrent_gain", recurrent_gain, minimum=0.0, exclusive_minimum=True)
-    inputs = keras.Input(shape=(n_steps, n_features), name="inputs")
     # Keras's own default when the gain is 1, so seeded runs match a plain SimpleRNN exactly.
     recurrent_initializer = "orthogonal" if recurrent_gain == 1.0 else keras.initializers.Orthogonal(gain=recurrent_gain)
     state = keras.layers.SimpleRNN(
@@ -221,13 +226,11 @@ def build_vanilla_lstm(
 
     Used by: "The vanishing and exploding gradient problem", "The vanilla LSTM".
     """
-    n_steps = check_int("n_steps", n_steps)
-    n_features = check_int("n_features", n_features)
+    inputs = _recurrent_input(n_steps, n_features)
     units = check_int("units", units)
     n_outputs = check_int("n_outputs", n_outputs)
     output_activation = _check_activation("output_activation", output_activation, allow_none=True)
     forget_bias = check_float("forget_bias", forget_bias)
-    inputs = keras.Input(shape=(n_steps, n_features), name="inputs")
     lstm = keras.layers.LSTM(units, name="lstm")
     state = lstm(inputs)
     outputs = keras.layers.Dense(n_outputs, activation=output_activation, name="output")(state)
@@ -236,12 +239,6 @@ def build_vanilla_lstm(
         bias[units : 2 * units] = forget_bias  # gate order: input, forget, candidate, output
         lstm.cell.bias.assign(bias)
     return keras.Model(inputs, outputs, name="vanilla_lstm")
-
-
-def _recurrent_input(n_steps, n_features):
-    n_steps = check_int("n_steps", n_steps)
-    n_features = check_int("n_features", n_features)
-    return keras.Input(shape=(n_steps, n_features), name="inputs")
 
 
 def build_stacked_lstm(
