@@ -79,3 +79,65 @@ def test_bad_data_and_model_are_rejected():
         training.compile_and_fit("model", x, y)
     with pytest.raises(ValueError, match="seed"):
         training.set_seed(-1)
+
+
+def _adding_models(seeds=(0, 1)):
+    built = []
+    for seed in seeds:
+        training.set_seed(seed)
+        built.append(models.build_vanilla_lstm(8, 2, units=4, n_outputs=1))
+    return built
+
+
+def test_fit_together_trains_each_model_exactly_as_alone():
+    x0, y0 = data.adding_problem(96, n_steps=8, seed=0)
+    x1, y1 = data.adding_problem(96, n_steps=8, seed=1)
+    together = _adding_models()
+    alone = _adding_models()
+    histories = training.fit_together(together, [x0, x1], [y0, y1], epochs=2, batch_size=32, seed=4)
+    assert [len(h["loss"]) for h in histories] == [2, 2]
+    for model, x, y, history in zip(alone, (x0, x1), (y0, y1), histories):
+        expected = training.compile_and_fit(model, x, y, epochs=2, batch_size=32, seed=4).history["loss"]
+        np.testing.assert_allclose(history["loss"], expected, rtol=1e-5)
+    for trained, reference in zip(together, alone):
+        for w, w_ref in zip(trained.get_weights(), reference.get_weights()):
+            np.testing.assert_allclose(w, w_ref, atol=1e-6)
+    predictions = training.predict_together(together, [x0, x1])
+    for model, x, prediction in zip(alone, (x0, x1), predictions):
+        np.testing.assert_allclose(prediction, model.predict(x, verbose=0), atol=1e-6)
+
+
+def test_fit_together_accepts_one_array_for_all_and_models_of_different_shapes():
+    x, y = data.adding_problem(64, n_steps=8, seed=0)
+    training.set_seed(0)
+    pair = [models.build_simple_rnn(8, 2, units=3, n_outputs=1), models.build_window_mlp(8, 2, window=4, n_outputs=1)]
+    histories = training.fit_together(pair, x, y, epochs=1, batch_size=32)
+    assert len(histories) == 2 and all(np.isfinite(h["loss"][0]) for h in histories)
+    x_long, _ = data.adding_problem(64, n_steps=12, seed=0)
+    training.set_seed(0)
+    mixed = [models.build_simple_rnn(8, 2, units=3, n_outputs=1), models.build_simple_rnn(12, 2, units=3, n_outputs=1)]
+    assert [p.shape for p in training.predict_together(mixed, [x, x_long])] == [(64, 1), (64, 1)]
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda m, x, y: training.fit_together(m[0], x, y), TypeError, "models must be a non-empty list"),
+        (lambda m, x, y: training.fit_together([], x, y), TypeError, "models must be a non-empty list"),
+        (lambda m, x, y: training.fit_together([m[0], "net"], x, y), TypeError, r"models\[1\] must be a keras.Model"),
+        (lambda m, x, y: training.fit_together([m[0], m[0]], x, y), ValueError, "share the weight"),
+        (lambda m, x, y: training.fit_together(m, [x], y), ValueError, r"x must hold one array per model \(2\)"),
+        (lambda m, x, y: training.fit_together(m, [x, x[:10]], y), ValueError, "same number of samples"),
+        (lambda m, x, y: training.fit_together(m, x, y[:10]), ValueError, "same number of samples"),
+        (lambda m, x, y: training.fit_together(m, x[:, :5], y), ValueError, r"x\[0\] must have per-sample shape \(8, 2\)"),
+        (lambda m, x, y: training.fit_together(m, x, y, loss=len), TypeError, "loss must be a Keras loss name"),
+        (lambda m, x, y: training.fit_together(m, x, y, epochs=0), ValueError, "epochs"),
+        (lambda m, x, y: training.fit_together(m, x, y, schedule="step"), ValueError, "schedule"),
+        (lambda m, x, y: training.predict_together(m, [x, x[:5]]), ValueError, "same number of samples"),
+        (lambda m, x, y: training.predict_together(m, x, batch_size=0), ValueError, "batch_size"),
+    ],
+)
+def test_fit_together_and_predict_together_reject_bad_input(call, error, message):
+    x, y = data.adding_problem(32, n_steps=8, seed=0)
+    with pytest.raises(error, match=message):
+        call(_adding_models(), x, y)

@@ -1,8 +1,12 @@
-"""Seeding and a small compile-and-fit helper.
+"""Seeding, a small compile-and-fit helper, and training several models side by side.
 
 Used by every chapter: :func:`set_seed` at the top of a notebook makes its
 numbers reproducible, and :func:`compile_and_fit` keeps the training call short
 while leaving loss, optimiser settings and epochs visible in the notebook.
+:func:`fit_together` and :func:`predict_together` train and run many small,
+independent models (seeds, sequence lengths, architectures) in one compiled
+program, which is what keeps the multi-seed experiments of the claims chapters
+inside their time budget.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import numpy as np
 
 from ._validation import check_array, check_choice, check_float, check_int, check_seed
 
-__all__ = ["set_seed", "compile_and_fit"]
+__all__ = ["set_seed", "compile_and_fit", "fit_together", "predict_together"]
 
 
 def _check_model_and_data(model, x, y) -> tuple[np.ndarray, np.ndarray]:
@@ -26,6 +30,13 @@ def _check_model_and_data(model, x, y) -> tuple[np.ndarray, np.ndarray]:
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same number of samples, got {len(x)} and {len(y)}")
     return x, y
+
+
+def _adam(learning_rate: float, schedule: str, *, n_batches: int) -> keras.optimizers.Adam:
+    """Adam at ``learning_rate``, constant or decayed along a half cosine to 0 over ``n_batches``."""
+    if schedule == "cosine":
+        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=n_batches)
+    return keras.optimizers.Adam(learning_rate=learning_rate)
 
 
 def set_seed(seed: int = 0) -> int:
@@ -111,11 +122,8 @@ def compile_and_fit(
         validation_data = (x_val.astype(np.float32), y_val.astype(np.float32))
     if seed is not None:
         set_seed(seed)
-    if schedule == "cosine":
-        steps = epochs * -(-len(x) // batch_size)  # batches per epoch, rounded up
-        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps)
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        optimizer=_adam(learning_rate, schedule, n_batches=epochs * -(-len(x) // batch_size)),
         loss=loss,
         metrics=list(metrics),
     )
@@ -127,3 +135,148 @@ def compile_and_fit(
         validation_data=validation_data,
         verbose=verbose,
     )
+
+
+class _SideBySide(keras.Model):
+    """Runs independent models on their own inputs; output ``model_i`` is model ``i``'s prediction."""
+
+    def __init__(self, members):
+        super().__init__(name="side_by_side")
+        self.members = list(members)
+
+    def call(self, inputs):
+        return {f"model_{i}": member(x) for i, (member, x) in enumerate(zip(self.members, inputs))}
+
+
+def _check_models(models) -> list:
+    if isinstance(models, keras.Model) or not isinstance(models, Sequence) or not models:
+        raise TypeError(f"models must be a non-empty list of keras.Model, got {type(models).__name__}")
+    seen: dict[int, int] = {}
+    for i, model in enumerate(models):
+        if not isinstance(model, keras.Model):
+            raise TypeError(f"models[{i}] must be a keras.Model, got {type(model).__name__}")
+        for variable in model.weights:
+            owner = seen.setdefault(id(variable), i)
+            if owner != i:
+                raise ValueError(
+                    f"models[{owner}] and models[{i}] share the weight {variable.path!r}; "
+                    "models trained together must be independent (build each one separately)"
+                )
+    return list(models)
+
+
+def _per_model_arrays(name: str, values, n_models: int, ndim: tuple[int, ...]) -> list[np.ndarray]:
+    """One float32 array per model: ``values`` is one array for all of them, or a list of ``n_models``."""
+    if isinstance(values, (list, tuple)):
+        if len(values) != n_models:
+            raise ValueError(f"{name} must hold one array per model ({n_models}), got {len(values)}")
+        return [check_array(f"{name}[{i}]", v, ndim=ndim).astype(np.float32) for i, v in enumerate(values)]
+    array = check_array(name, values, ndim=ndim).astype(np.float32)
+    return [array] * n_models
+
+
+def _check_input_shapes(models, xs) -> None:
+    for i, (model, x) in enumerate(zip(models, xs)):
+        inputs = getattr(model, "inputs", None)
+        if inputs is not None and len(inputs) == 1:
+            expected = tuple(inputs[0].shape[1:])
+            if x.shape[1:] != expected:
+                raise ValueError(
+                    f"x[{i}] must have per-sample shape {expected} for models[{i}] ({model.name}), got {x.shape[1:]}"
+                )
+
+
+def fit_together(
+    models: Sequence[keras.Model],
+    x,
+    y,
+    *,
+    loss: str = "mse",
+    epochs: int = 10,
+    batch_size: int = 32,
+    learning_rate: float = 1e-3,
+    schedule: str = "constant",
+    seed: int | None = 0,
+    verbose: int = 0,
+) -> list[dict[str, list[float]]]:
+    """Train independent models side by side, in one compiled training step.
+
+    Every model gets its own inputs and targets; the models are wrapped in one
+    Keras model whose loss is the sum of their losses. Because no weight is
+    shared, the gradient of that sum with respect to a model's weights is the
+    gradient of that model's own loss, and Adam updates every weight from its
+    own gradient only, so each model is trained exactly as
+    :func:`compile_and_fit` would train it alone on the same sequence of
+    batches (the shuffle order is shared). What is saved is compilation: on
+    the JAX backend a small recurrent model costs a few seconds to compile and
+    often less than that to train, so nine seeds-times-architectures compile
+    once instead of nine times.
+
+    Args:
+        models: independent ``keras.Model`` objects (no shared weights), trained in place.
+        x: one input array for all models, or a list with one array per model;
+            every array has the same number of samples.
+        y: one target array for all models, or a list with one per model.
+        loss: a Keras loss name, applied to every model.
+        epochs, batch_size, learning_rate, schedule, seed, verbose: as in
+            :func:`compile_and_fit`.
+
+    Returns:
+        One history dict per model, ``{"loss": [per-epoch loss, ...]}``, in
+        the order of ``models``; each plots with
+        :func:`lstm_companion.plotting.plot_learning_curves`.
+
+    Used by: the claims chapters.
+    """
+    models = _check_models(models)
+    xs = _per_model_arrays("x", x, len(models), ndim=(2, 3, 4, 5))
+    ys = _per_model_arrays("y", y, len(models), ndim=(1, 2, 3))
+    n_samples = {len(a) for a in xs + ys}
+    if len(n_samples) != 1:
+        raise ValueError(f"every array in x and y must have the same number of samples, got {sorted(n_samples)}")
+    _check_input_shapes(models, xs)
+    if not isinstance(loss, str):
+        raise TypeError(f"loss must be a Keras loss name (str), got {loss!r}")
+    epochs = check_int("epochs", epochs)
+    batch_size = check_int("batch_size", batch_size)
+    learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, exclusive_minimum=True)
+    schedule = check_choice("schedule", schedule, ("constant", "cosine"))
+    verbose = check_int("verbose", verbose, minimum=0)
+    if seed is not None:
+        set_seed(seed)
+    names = [f"model_{i}" for i in range(len(models))]
+    side_by_side = _SideBySide(models)
+    side_by_side.compile(
+        optimizer=_adam(learning_rate, schedule, n_batches=epochs * -(-n_samples.pop() // batch_size)),
+        loss={name: loss for name in names},
+    )
+    history = side_by_side.fit(
+        xs, dict(zip(names, ys)), epochs=epochs, batch_size=batch_size, verbose=verbose
+    ).history
+    if len(models) == 1:  # Keras names the only output's loss "loss"
+        return [{"loss": list(history["loss"])}]
+    return [{"loss": list(history[f"{name}_loss"])} for name in names]
+
+
+def predict_together(models: Sequence[keras.Model], x, *, batch_size: int = 256) -> list[np.ndarray]:
+    """Predict with several independent models in one compiled call.
+
+    Args:
+        models: ``keras.Model`` objects, e.g. those trained by :func:`fit_together`.
+        x: one input array for all models, or a list with one array per model,
+            all with the same number of samples.
+        batch_size: samples per forward pass (>= 1).
+
+    Returns:
+        One prediction array per model, in the order of ``models``.
+
+    Used by: the claims chapters.
+    """
+    models = _check_models(models)
+    xs = _per_model_arrays("x", x, len(models), ndim=(2, 3, 4, 5))
+    if len({len(a) for a in xs}) != 1:
+        raise ValueError(f"every array in x must have the same number of samples, got {[len(a) for a in xs]}")
+    _check_input_shapes(models, xs)
+    batch_size = check_int("batch_size", batch_size)
+    predictions = _SideBySide(models).predict(xs, batch_size=batch_size, verbose=0)
+    return [np.asarray(predictions[f"model_{i}"]) for i in range(len(models))]
