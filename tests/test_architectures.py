@@ -44,6 +44,11 @@ CASES = {
         lambda seed: data.cumulative_sum(6, n_steps=10, seed=seed),
         2 * lstm_params(1, 8) + dense_params(16, 1),
     ),
+    "attention_reader": (
+        lambda: models.build_attention_reader(9, 12, key_dim=6, n_outputs=8, output_activation="softmax"),
+        lambda seed: data.recall_problem(6, n_values=2, n_steps=9, label_slots=True, seed=seed)[:2],
+        3 * 12 * 6 + dense_params(6, 8),  # query, key and value matrices, no biases
+    ),
     "generative": (
         lambda: models.build_generative_lstm(2, units=12),
         lambda seed: data.rectangles(6, seed=seed),
@@ -179,6 +184,52 @@ def test_backward_lstm_round_trips_with_its_reverse_layer(tmp_path):
     np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("label_slots", [False, True])
+def test_recall_problem_targets_the_queried_stored_symbol(label_slots):
+    n_values, n_steps, n_symbols = 3, 12, 5
+    x, y, lags = data.recall_problem(400, n_values=n_values, n_steps=n_steps, n_symbols=n_symbols,
+                                     label_slots=label_slots, seed=0)
+    n_store = n_values if label_slots else 1
+    assert x.shape == (400, n_steps, n_symbols + n_store + n_values) and y.shape == (400, n_symbols)
+    assert x.dtype == y.dtype == np.float32 and lags.dtype == np.int64
+    assert lags.min() == 0 and lags.max() == n_steps - n_values - 1  # every lag occurs in 400 draws
+    symbols, store, query = x[..., :n_symbols], x[..., n_symbols:n_symbols + n_store], x[..., n_symbols + n_store:]
+    np.testing.assert_array_equal(symbols[:, :-1].sum(-1), 1.0)  # one symbol per step, none at the query
+    np.testing.assert_array_equal(symbols[:, -1], 0.0)
+    np.testing.assert_array_equal(query[:, :-1], 0.0)  # the question comes only at the end
+    np.testing.assert_array_equal(query[:, -1].sum(-1), 1.0)
+    for i in range(len(x)):
+        stored_steps = np.flatnonzero(store[i].sum(-1))
+        first = n_steps - 1 - lags[i] - n_values
+        np.testing.assert_array_equal(stored_steps, first + np.arange(n_values))
+        if label_slots:  # the j-th stored step carries slot j
+            np.testing.assert_array_equal(store[i, stored_steps].argmax(-1), np.arange(n_values))
+        asked = query[i, -1].argmax()
+        assert y[i].argmax() == symbols[i, first + asked].argmax()
+    x_again, y_again, _ = data.recall_problem(400, n_values=n_values, n_steps=n_steps, n_symbols=n_symbols,
+                                              label_slots=label_slots, seed=0)
+    np.testing.assert_array_equal(x, x_again)
+    np.testing.assert_array_equal(y, y_again)
+
+
+def test_attention_reader_reads_the_step_its_query_matches():
+    """Hand-set weights: the query at the last step picks out the step whose key matches, however far back."""
+    model = models.build_attention_reader(6, 4, key_dim=4, n_outputs=4)
+    eye = np.eye(4, dtype=np.float32)
+    model.get_layer("attention").set_weights([20 * eye, 20 * eye, eye])  # query, key, value
+    model.get_layer("output").set_weights([eye, np.zeros(4, np.float32)])
+    x = np.zeros((1, 6, 4), dtype=np.float32)
+    x[0, 0] = [0, 1, 0, 0]  # the first step is the only earlier one that matches the query
+    x[0, 1:5, 3] = 1.0
+    x[0, 5] = [0, 1, 0, 0]  # the query (it matches itself too)
+    read = model.predict(x, verbose=0)[0]
+    np.testing.assert_allclose(read, [0, 1, 0, 0], atol=1e-3)
+    x[0, 0] = [0, 0, 1, 0]  # nothing earlier matches: the query reads itself
+    np.testing.assert_allclose(model.predict(x, verbose=0)[0], [0, 1, 0, 0], atol=1e-3)
+    x[0, 5] = [0, 0, 1, 0]  # ask for the other symbol: it is found at step 0
+    np.testing.assert_allclose(model.predict(x, verbose=0)[0], [0, 0, 1, 0], atol=1e-3)
+
+
 def test_rectangles_are_closed_axis_parallel_and_sized_as_asked():
     x, y = data.rectangles(200, moves_per_side=4, min_side=2.0, max_side=6.0, seed=0)
     np.testing.assert_array_equal(x[:, 1:], y[:, :-1])  # y is x shifted by one move
@@ -236,6 +287,12 @@ def test_continue_sequence_feeds_predictions_back():
         (lambda: models.build_bidirectional_lstm(5, 1, units=4, direction="sideways"), ValueError, "direction"),
         (lambda: models.build_bidirectional_lstm(5, 1, units=4, merge_mode="max"), ValueError, "merge_mode"),
         (lambda: models.build_generative_lstm(0, units=4), ValueError, "n_features"),
+        (lambda: models.build_attention_reader(5, 3, key_dim=0, n_outputs=2), ValueError, "key_dim"),
+        (lambda: models.build_attention_reader(5, 3, key_dim=4, n_outputs=2, output_activation="soft"), ValueError, "output_activation"),
+        (lambda: data.recall_problem(3, n_values=4, n_steps=4), ValueError, "n_steps"),
+        (lambda: data.recall_problem(3, n_values=0), ValueError, "n_values"),
+        (lambda: data.recall_problem(3, n_symbols=1), ValueError, "n_symbols"),
+        (lambda: data.recall_problem(3, label_slots=1), TypeError, "label_slots"),
         (lambda: models.build_generative_lstm(2, units=4, n_steps=0), ValueError, "n_steps"),
         (lambda: models.continue_sequence("model", np.zeros((2, 1)), n_steps=1), TypeError, "model"),
         (lambda: models.continue_sequence(models.build_generative_lstm(1, units=2), np.zeros((2, 1)), n_steps=0), ValueError, "n_steps"),

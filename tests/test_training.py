@@ -141,3 +141,32 @@ def test_fit_together_and_predict_together_reject_bad_input(call, error, message
     x, y = data.adding_problem(32, n_steps=8, seed=0)
     with pytest.raises(error, match=message):
         call(_adding_models(), x, y)
+
+
+@pytest.mark.parametrize("n_models", [1, 2])
+def test_fit_together_reports_each_models_validation_loss(n_models):
+    x, y = data.adding_problem(64, n_steps=8, seed=0)
+    x_val, y_val = data.adding_problem(32, n_steps=8, seed=1)
+    together = _adding_models(seeds=range(n_models))
+    histories = training.fit_together(together, x, y, epochs=2, batch_size=32, validation_data=(x_val, y_val))
+    for model, history in zip(together, histories):
+        assert len(history["val_loss"]) == 2
+        # the last epoch's validation loss is the trained model's loss on the validation data
+        mse = float(np.mean((model.predict(x_val, verbose=0) - y_val) ** 2))
+        np.testing.assert_allclose(history["val_loss"][-1], mse, rtol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "validation_data, error, message",
+    [
+        ("xy", TypeError, r"validation_data must be a pair"),
+        (lambda x, y: (x[:, :5], y), ValueError, r"validation_data for models\[0\] must have the per-sample shapes"),
+        (lambda x, y: ([x, x[:5]], y), ValueError, "same number of samples"),
+        (lambda x, y: ([x], y), ValueError, r"validation_data\[0\] must hold one array per model"),
+    ],
+)
+def test_fit_together_rejects_bad_validation_data(validation_data, error, message):
+    x, y = data.adding_problem(32, n_steps=8, seed=0)
+    bad = validation_data(x, y) if callable(validation_data) else validation_data
+    with pytest.raises(error, match=message):
+        training.fit_together(_adding_models(), x, y, validation_data=bad)

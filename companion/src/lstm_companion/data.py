@@ -44,6 +44,7 @@ __all__ = [
     "moves_to_points",
     "next_value",
     "one_hot_strings",
+    "recall_problem",
     "rectangles",
     "sequence_mean",
     "sine_forecast",
@@ -478,7 +479,7 @@ def adding_problem(n_samples: int, *, n_steps: int = 50, seed: int = 0) -> tuple
         ``X`` of shape ``(n_samples, n_steps, 2)`` (value, marker) and ``y`` of
         shape ``(n_samples, 1)``, ``float32``.
 
-    Used by: "LSTM vs RNN vs MLP on the adding problem".
+    Used by: "LSTM vs RNN vs MLP: the adding problem".
     """
     n_samples = check_int("n_samples", n_samples)
     n_steps = check_int("n_steps", n_steps, minimum=4)
@@ -497,6 +498,74 @@ def adding_problem(n_samples: int, *, n_steps: int = 50, seed: int = 0) -> tuple
     x = np.stack([values, markers], axis=-1).astype(np.float32)
     return x, target[:, None].astype(np.float32)
 
+
+def recall_problem(
+    n_samples: int,
+    *,
+    n_values: int = 1,
+    n_steps: int = 20,
+    n_symbols: int = 8,
+    label_slots: bool = False,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Delayed recall: store ``n_values`` flagged symbols, then answer which one was asked for.
+
+    Every step has ``n_symbols + n_store + n_values`` features: a one-hot
+    symbol, a *store* part and a one-hot *query*. The store part is one flag
+    (``n_store = 1``), or with ``label_slots=True`` a one-hot slot number
+    (``n_store = n_values``) that tells the model which of the stored symbols
+    this is. Each sequence of ``n_steps`` steps is random distractor symbols
+    except for:
+
+    - a block of ``n_values`` consecutive steps with the store part set: the
+      symbols to remember;
+    - the last step, which shows no symbol; its query part asks for the
+      ``i``-th stored symbol, ``i`` uniform in ``0 .. n_values - 1``.
+
+    The *lag* is the number of distractor steps between the end of the stored
+    block and the query, drawn uniformly from ``0 .. n_steps - n_values - 1``
+    for every sequence. The target is the one-hot ``i``-th stored symbol.
+    Because the question comes last, a recurrent model must carry all
+    ``n_values`` symbols across the lag. Chance accuracy is ``1 / n_symbols``.
+
+    Args:
+        n_samples: number of sequences.
+        n_values: how many symbols to store (>= 1).
+        n_steps: sequence length, ``>= n_values + 1``.
+        n_symbols: size of the alphabet (>= 2).
+        label_slots: mark the ``j``-th stored step with slot ``j`` instead of a
+            plain flag.
+        seed: random seed.
+
+    Returns:
+        ``X``, ``float32`` of shape ``(n_samples, n_steps, n_symbols + n_store + n_values)``;
+        ``y``, one-hot ``float32`` of shape ``(n_samples, n_symbols)``; and
+        ``lags``, ``int64`` of shape ``(n_samples,)``.
+
+    Used by: "The limits of LSTM memory".
+    """
+    n_samples = check_int("n_samples", n_samples)
+    n_values = check_int("n_values", n_values)
+    n_steps = check_int("n_steps", n_steps)
+    if n_steps < n_values + 1:
+        raise ValueError(f"n_steps must be at least n_values + 1 = {n_values + 1}, got {n_steps}")
+    n_symbols = check_int("n_symbols", n_symbols, minimum=2)
+    if not isinstance(label_slots, bool):
+        raise TypeError(f"label_slots must be True or False, got {label_slots!r}")
+    n_store = n_values if label_slots else 1
+    rng = _rng(seed)
+    rows = np.arange(n_samples)
+    symbols = rng.integers(0, n_symbols, size=(n_samples, n_steps - 1))
+    lags = rng.integers(0, n_steps - n_values, size=n_samples)
+    first = n_steps - 1 - lags - n_values  # index of the first stored step
+    asked = rng.integers(0, n_values, size=n_samples)
+    x = np.zeros((n_samples, n_steps, n_symbols + n_store + n_values), dtype=np.float32)
+    x[rows[:, None], np.arange(n_steps - 1)[None, :], symbols] = 1.0
+    slots = np.arange(n_values)[None, :]
+    x[rows[:, None], first[:, None] + slots, n_symbols + (slots if label_slots else 0)] = 1.0
+    x[rows, -1, n_symbols + n_store + asked] = 1.0
+    y = np.eye(n_symbols, dtype=np.float32)[symbols[rows, first + asked]]
+    return x, y, lags.astype(np.int64)
 
 def mackey_glass(
     n_points: int,
@@ -531,7 +600,7 @@ def mackey_glass(
     Returns:
         ``float32`` array of shape ``(n_points,)``.
 
-    Used by: "Windowed models for forecasting".
+    Used by: "Forecasting: a window and a linear model, or an LSTM?".
     """
     n_points = check_int("n_points", n_points)
     tau = check_float("tau", tau, minimum=0.0, exclusive_minimum=True)
@@ -608,7 +677,7 @@ def load_sunspots() -> tuple[np.ndarray, np.ndarray]:
         ``years``, ``int64`` of shape ``(309,)``, and ``sunspots``, ``float64``
         of shape ``(309,)``: the yearly mean number of sunspots.
 
-    Used by: "Preparing sequence data".
+    Used by: "Preparing sequence data", "Forecasting: a window and a linear model, or an LSTM?".
     """
     rows = _read_dataset("sunspots.csv").strip().splitlines()
     if rows[0].replace('"', "") != "YEAR,SUNACTIVITY":

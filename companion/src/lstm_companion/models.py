@@ -16,7 +16,9 @@ from ._validation import check_array, check_choice, check_float, check_int, chec
 __all__ = [
     "LSTM_DIRECTIONS",
     "SEQUENCE_MODEL_KINDS",
+    "LastStepAttention",
     "ReverseSteps",
+    "build_attention_reader",
     "build_bidirectional_lstm",
     "build_cnn_lstm",
     "build_encoder_decoder_lstm",
@@ -129,7 +131,8 @@ def build_window_mlp(
         Uncompiled ``keras.Model`` mapping ``(batch, n_steps, n_features)`` to ``(batch, n_outputs)``.
         It has ``(window * n_features + 1) * hidden_units + (hidden_units + 1) * n_outputs`` parameters.
 
-    Used by: "From MLPs to RNNs".
+    Used by: "From MLPs to RNNs", "LSTM vs RNN vs MLP: the adding problem",
+    "Forecasting: a window and a linear model, or an LSTM?".
     """
     n_steps = check_int("n_steps", n_steps)
     n_features = check_int("n_features", n_features)
@@ -181,7 +184,8 @@ def build_simple_rnn(
         Uncompiled ``keras.Model`` mapping ``(batch, n_steps, n_features)`` to ``(batch, n_outputs)``.
         It has ``(n_features + units) * units + units + (units + 1) * n_outputs`` parameters.
 
-    Used by: "From MLPs to RNNs", "The vanishing and exploding gradient problem".
+    Used by: "From MLPs to RNNs", "The vanishing and exploding gradient problem",
+    "LSTM vs RNN vs MLP: the adding problem".
     """
     inputs = _recurrent_input(n_steps, n_features)
     units = check_int("units", units)
@@ -224,7 +228,8 @@ def build_vanilla_lstm(
         Uncompiled ``keras.Model`` mapping ``(batch, n_steps, n_features)`` to ``(batch, n_outputs)``.
         It has ``4 * ((n_features + units) * units + units) + (units + 1) * n_outputs`` parameters.
 
-    Used by: "The vanishing and exploding gradient problem", "The vanilla LSTM".
+    Used by: "The vanishing and exploding gradient problem", "The vanilla LSTM", and the
+    three claims chapters.
     """
     inputs = _recurrent_input(n_steps, n_features)
     units = check_int("units", units)
@@ -492,6 +497,85 @@ def build_generative_lstm(
     outputs = layers.TimeDistributed(layers.Dense(n_features), name="next_step")(states)
     return keras.Model(inputs, outputs, name="generative_lstm")
 
+
+@keras.saving.register_keras_serializable(package="lstm_companion")
+class LastStepAttention(keras.layers.Layer):
+    """Dot-product attention from the last step of a sequence to all its steps.
+
+    For inputs ``x`` of shape ``(batch, steps, features)``: the query is
+    ``q = x[:, -1] @ W_q``, every step ``t`` has a key ``k_t = x[:, t] @ W_k``
+    and a value ``v_t = x[:, t] @ W_v``, and the output is
+    ``sum_t softmax_t(k_t . q / sqrt(key_dim)) v_t``, of shape
+    ``(batch, key_dim)``. The three weight matrices are
+    ``(features, key_dim)`` each, without biases.
+
+    Args:
+        key_dim: size of the query, key and value projections (>= 1).
+    """
+
+    def __init__(self, key_dim: int, **kwargs):
+        super().__init__(**kwargs)
+        self.key_dim = check_int("key_dim", key_dim)
+
+    def build(self, input_shape):
+        n_features = input_shape[-1]
+        for name in ("query", "key", "value"):
+            setattr(self, name, self.add_weight(shape=(n_features, self.key_dim), name=name))
+
+    def call(self, inputs):
+        ops = keras.ops
+        query = ops.matmul(inputs[:, -1, :], self.query)  # (batch, key_dim)
+        keys = ops.matmul(inputs, self.key)  # (batch, steps, key_dim)
+        scores = ops.sum(keys * query[:, None, :], axis=-1) / float(np.sqrt(self.key_dim))
+        weights = ops.softmax(scores, axis=-1)  # (batch, steps), sums to 1 over the steps
+        return ops.sum(weights[:, :, None] * ops.matmul(inputs, self.value), axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.key_dim)
+
+    def get_config(self):
+        return {**super().get_config(), "key_dim": self.key_dim}
+
+
+def build_attention_reader(
+    n_steps: int,
+    n_features: int,
+    *,
+    key_dim: int,
+    n_outputs: int,
+    output_activation: str | None = None,
+) -> keras.Model:
+    """One attention layer whose query is the last step: a model that looks things up instead of remembering them.
+
+    The last step of the sequence is the query; every step, itself included,
+    is a key and a value (:class:`LastStepAttention`). The output is a weighted
+    sum of the projected steps, with weights from how well each step's key
+    matches the query, followed by a Dense layer. Nothing is carried from step
+    to step: any step can be read at the end, however far back it is. It is the
+    contrast to the LSTM in "The limits of LSTM memory". It has no notion of
+    position, so the inputs must say what each step is (e.g.
+    ``data.recall_problem(..., label_slots=True)``).
+
+    Args:
+        n_steps: sequence length of the input.
+        n_features: features per step.
+        key_dim: size of the query, key and value projections.
+        n_outputs: values predicted per sequence.
+        output_activation: activation of the output layer, e.g. ``"softmax"``; linear when ``None``.
+
+    Returns:
+        Uncompiled ``keras.Model`` mapping ``(batch, n_steps, n_features)`` to ``(batch, n_outputs)``.
+        It has ``3 * n_features * key_dim + (key_dim + 1) * n_outputs`` parameters.
+
+    Used by: "The limits of LSTM memory".
+    """
+    inputs = _recurrent_input(n_steps, n_features)
+    key_dim = check_int("key_dim", key_dim)
+    n_outputs = check_int("n_outputs", n_outputs)
+    output_activation = _check_activation("output_activation", output_activation, allow_none=True)
+    read = LastStepAttention(key_dim, name="attention")(inputs)
+    outputs = keras.layers.Dense(n_outputs, activation=output_activation, name="output")(read)
+    return keras.Model(inputs, outputs, name="attention_reader")
 
 def continue_sequence(model: keras.Model, prefix, *, n_steps: int) -> np.ndarray:
     """Extend ``prefix`` by ``n_steps`` steps, feeding a generative model its own predictions.

@@ -196,6 +196,7 @@ def fit_together(
     batch_size: int = 32,
     learning_rate: float = 1e-3,
     schedule: str = "constant",
+    validation_data: tuple | None = None,
     seed: int | None = 0,
     verbose: int = 0,
 ) -> list[dict[str, list[float]]]:
@@ -218,12 +219,15 @@ def fit_together(
             every array has the same number of samples.
         y: one target array for all models, or a list with one per model.
         loss: a Keras loss name, applied to every model.
+        validation_data: optional ``(x_val, y_val)``, each one array for all
+            models or a list with one per model, evaluated after every epoch.
         epochs, batch_size, learning_rate, schedule, seed, verbose: as in
             :func:`compile_and_fit`.
 
     Returns:
-        One history dict per model, ``{"loss": [per-epoch loss, ...]}``, in
-        the order of ``models``; each plots with
+        One history dict per model, in the order of ``models``:
+        ``{"loss": [per-epoch loss, ...]}``, plus ``"val_loss"`` with
+        validation data; each plots with
         :func:`lstm_companion.plotting.plot_learning_curves`.
 
     Used by: the claims chapters.
@@ -235,6 +239,22 @@ def fit_together(
     if len(n_samples) != 1:
         raise ValueError(f"every array in x and y must have the same number of samples, got {sorted(n_samples)}")
     _check_input_shapes(models, xs)
+    names = [f"model_{i}" for i in range(len(models))]
+    validation = None
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise TypeError("validation_data must be a pair (x_val, y_val)")
+        x_val = _per_model_arrays("validation_data[0]", validation_data[0], len(models), ndim=(2, 3, 4, 5))
+        y_val = _per_model_arrays("validation_data[1]", validation_data[1], len(models), ndim=(1, 2, 3))
+        for i in range(len(models)):
+            if x_val[i].shape[1:] != xs[i].shape[1:] or y_val[i].shape[1:] != ys[i].shape[1:]:
+                raise ValueError(
+                    f"validation_data for models[{i}] must have the per-sample shapes of its x and y, got "
+                    f"{x_val[i].shape[1:]} and {y_val[i].shape[1:]} for {xs[i].shape[1:]} and {ys[i].shape[1:]}"
+                )
+        if len({len(a) for a in x_val + y_val}) != 1:
+            raise ValueError("every array in validation_data must have the same number of samples")
+        validation = (x_val, dict(zip(names, y_val)))
     if not isinstance(loss, str):
         raise TypeError(f"loss must be a Keras loss name (str), got {loss!r}")
     epochs = check_int("epochs", epochs)
@@ -244,18 +264,21 @@ def fit_together(
     verbose = check_int("verbose", verbose, minimum=0)
     if seed is not None:
         set_seed(seed)
-    names = [f"model_{i}" for i in range(len(models))]
     side_by_side = _SideBySide(models)
     side_by_side.compile(
         optimizer=_adam(learning_rate, schedule, n_batches=epochs * -(-n_samples.pop() // batch_size)),
         loss={name: loss for name in names},
     )
     history = side_by_side.fit(
-        xs, dict(zip(names, ys)), epochs=epochs, batch_size=batch_size, verbose=verbose
+        xs, dict(zip(names, ys)), epochs=epochs, batch_size=batch_size, validation_data=validation, verbose=verbose
     ).history
-    if len(models) == 1:  # Keras names the only output's loss "loss"
-        return [{"loss": list(history["loss"])}]
-    return [{"loss": list(history[f"{name}_loss"])} for name in names]
+    histories = []
+    for name in names:
+        key = "loss" if len(models) == 1 else f"{name}_loss"  # Keras names a single output's loss "loss"
+        histories.append({"loss": list(history[key])})
+        if validation is not None:
+            histories[-1]["val_loss"] = list(history[f"val_{key}"])
+    return histories
 
 
 def predict_together(models: Sequence[keras.Model], x, *, batch_size: int = 256) -> list[np.ndarray]:
