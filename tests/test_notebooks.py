@@ -1,0 +1,48 @@
+"""Notebook hygiene: what is stored in book/*.ipynb is what a reader should open."""
+
+import json
+import re
+
+import pytest
+
+from conftest import REPO_ROOT
+
+NOTEBOOKS = sorted((REPO_ROOT / "book").glob("*.ipynb"))
+# absolute paths of an author's machine: home directories, this workspace, temporary build dirs
+PRIVATE_PATH = re.compile(r"(/home/\w|/Users/\w|/root/|/work/|/tmp/|[A-Z]:\\\\Users)")
+
+
+def code_cells(path):
+    notebook = json.loads(path.read_text())
+    return notebook, [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 10
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_kernelspec_is_the_standard_python_3(path):
+    notebook, _ = code_cells(path)
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_checked_by_nbval_are_stored(path):
+    """A "# NBVAL_CHECK_OUTPUT" cell is compared with its stored output; without one it checks nothing."""
+    _, cells = code_cells(path)
+    for cell in cells:
+        if "NBVAL_CHECK_OUTPUT" in "".join(cell["source"]):
+            assert cell["outputs"], f"{path.name}: a NBVAL_CHECK_OUTPUT cell has no stored output to compare with"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_errors_no_private_paths_and_cells_run_in_order(path):
+    _, cells = code_cells(path)
+    counts = [cell["execution_count"] for cell in cells if cell["execution_count"] is not None]
+    assert counts == sorted(counts) and len(set(counts)) == len(counts), f"{path.name}: cells run out of order"
+    for cell in cells:
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error", f"{path.name}: stored error output"
+            text = json.dumps(output)
+            assert not PRIVATE_PATH.search(text), f"{path.name}: private path in an output: {PRIVATE_PATH.search(text)[0]}"
