@@ -1,0 +1,154 @@
+"""Input validation as a contract: generated bad arguments get a clear TypeError/ValueError.
+
+Every entry of ``CONTRACT`` is a public function, a call that is valid, and the kind of
+each argument. Hypothesis replaces one argument at a time with generated bad values
+(zero or negative sizes, floats or strings where integers belong, NaN and infinity,
+unknown option names, None, booleans) and checks that the call fails up front with a
+``TypeError`` or ``ValueError`` whose message names the parameter and shows what it got.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lstm_companion import data, models, training
+
+NOT_INTEGERS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=3),
+    st.none(),
+    st.booleans(),
+    st.lists(st.integers(), max_size=2),
+)
+NOT_NUMBERS = st.one_of(st.text(max_size=3), st.none(), st.booleans(), st.lists(st.floats(), max_size=2))
+NOT_FINITE = st.sampled_from([math.nan, math.inf, -math.inf])
+
+BAD = {
+    "size": st.one_of(st.integers(max_value=0), NOT_INTEGERS),  # an integer >= 1
+    "size_or_none": st.one_of(st.integers(max_value=0), st.floats(), st.text(max_size=3), st.booleans()),
+    "count": st.one_of(st.integers(max_value=-1), NOT_INTEGERS),  # an integer >= 0
+    "seed": st.one_of(st.integers(max_value=-1), st.integers(min_value=2**32, max_value=2**64), NOT_INTEGERS),
+    "positive": st.one_of(st.floats(max_value=0.0), NOT_FINITE, NOT_NUMBERS),  # a finite float > 0
+    "real": st.one_of(NOT_FINITE, NOT_NUMBERS),  # any finite float
+    "option": st.one_of(st.text(max_size=8).filter(lambda s: s not in OPTIONS), st.integers(), st.none()),
+    "activation": st.one_of(st.sampled_from(["softmaxx", "tanhh", "relu6x", "linearly"]), st.integers(), st.booleans()),
+    "flag": st.one_of(st.integers(), st.text(max_size=3), st.none()),
+}
+OPTIONS = {"forward", "backward", "bidirectional", "concat", "sum", "mul", "ave", "left", "right", "constant", "cosine"}
+
+# name -> (function, a valid call's keyword arguments, {argument: kind})
+CONTRACT = {
+    "data.sine_of_value": (data.sine_of_value, dict(n_samples=3), {"n_samples": "size", "seed": "seed"}),
+    "data.sequence_mean": (data.sequence_mean, dict(n_samples=3), {"n_samples": "size", "n_steps": "size", "seed": "seed"}),
+    "data.wave_from_frequency": (data.wave_from_frequency, dict(n_samples=3), {"n_samples": "size", "n_steps": "size", "seed": "seed"}),
+    "data.sine_forecast": (data.sine_forecast, dict(n_samples=3),
+                           {"n_samples": "size", "n_steps_in": "size", "n_steps_out": "size", "seed": "seed"}),
+    "data.sum_sign": (data.sum_sign, dict(n_samples=3), {"n_samples": "size", "n_steps": "size", "seed": "seed"}),
+    "data.next_value": (data.next_value, dict(n_samples=3), {"n_samples": "size", "n_steps": "size", "seed": "seed"}),
+    "data.echo_sequence": (data.echo_sequence, dict(n_samples=3),
+                           {"n_samples": "size", "n_steps": "size", "n_features": "size", "echo_index": "count", "seed": "seed"}),
+    "data.damped_sine": (data.damped_sine, dict(n_samples=3),
+                         {"n_samples": "size", "n_steps_in": "size", "n_steps_out": "size", "seed": "seed"}),
+    "data.moving_square": (data.moving_square, dict(n_samples=2),
+                           {"n_samples": "size", "n_frames": "size", "size": "size", "square": "size", "seed": "seed"}),
+    "data.addition_strings": (data.addition_strings, dict(n_samples=3),
+                              {"n_samples": "size", "n_terms": "size", "largest": "size", "seed": "seed"}),
+    "data.addition_problem": (data.addition_problem, dict(n_samples=3),
+                              {"n_samples": "size", "n_terms": "size", "largest": "size", "seed": "seed"}),
+    "data.cumulative_sum": (data.cumulative_sum, dict(n_samples=3),
+                            {"n_samples": "size", "n_steps": "size", "direction": "option", "seed": "seed"}),
+    "data.rectangles": (data.rectangles, dict(n_samples=3),
+                        {"n_samples": "size", "moves_per_side": "size", "min_side": "positive", "max_side": "positive",
+                         "seed": "seed"}),
+    "data.adding_problem": (data.adding_problem, dict(n_samples=3), {"n_samples": "size", "n_steps": "size", "seed": "seed"}),
+    "data.recall_problem": (data.recall_problem, dict(n_samples=3),
+                            {"n_samples": "size", "n_values": "size", "n_steps": "size", "n_symbols": "size",
+                             "label_slots": "flag", "seed": "seed"}),
+    "data.mackey_glass": (data.mackey_glass, dict(n_points=5, discard=0),
+                          {"n_points": "size", "tau": "positive", "beta": "positive", "gamma": "positive",
+                           "exponent": "positive", "dt": "positive", "sample_every": "size", "discard": "count",
+                           "seed": "seed"}),
+    "data.frame_series": (data.frame_series, dict(series=np.arange(10.0), n_steps_in=3),
+                          {"n_steps_in": "size", "n_steps_out": "size"}),
+    "data.one_hot_strings": (data.one_hot_strings, dict(strings=["ab"], alphabet="ab ", length=3),
+                             {"length": "size", "align": "option"}),
+    "models.build_mlp": (models.build_mlp, dict(n_inputs=2, n_outputs=1),
+                         {"n_inputs": "size", "n_outputs": "size", "hidden_units": "size", "n_hidden_layers": "size",
+                          "activation": "activation"}),
+    "models.build_window_mlp": (models.build_window_mlp, dict(n_steps=4, n_features=2, window=2, n_outputs=1),
+                                {"n_steps": "size", "n_features": "size", "window": "size", "n_outputs": "size",
+                                 "hidden_units": "size", "output_activation": "activation"}),
+    "models.build_simple_rnn": (models.build_simple_rnn, dict(n_steps=4, n_features=2, units=3, n_outputs=1),
+                                {"n_steps": "size", "n_features": "size", "units": "size", "n_outputs": "size",
+                                 "output_activation": "activation", "activation": "activation",
+                                 "recurrent_gain": "positive"}),
+    "models.build_vanilla_lstm": (models.build_vanilla_lstm, dict(n_steps=4, n_features=2, units=3, n_outputs=1),
+                                  {"n_steps": "size", "n_features": "size", "units": "size", "n_outputs": "size",
+                                   "output_activation": "activation", "forget_bias": "real"}),
+    "models.build_stacked_lstm": (models.build_stacked_lstm, dict(n_steps=4, n_features=2, units=3, n_outputs=1),
+                                  {"n_steps": "size", "n_features": "size", "units": "size", "n_layers": "size",
+                                   "n_outputs": "size", "output_activation": "activation"}),
+    "models.build_cnn_lstm": (models.build_cnn_lstm, dict(n_frames=3, height=8, width=8, channels=1, n_outputs=2),
+                              {"n_frames": "size", "height": "size", "width": "size", "channels": "size",
+                               "filters": "size", "kernel_size": "size", "units": "size", "n_outputs": "size",
+                               "output_activation": "activation"}),
+    "models.build_encoder_decoder_lstm": (
+        models.build_encoder_decoder_lstm, dict(n_steps_in=4, n_features_in=3, n_steps_out=2, n_features_out=3, units=3),
+        {"n_steps_in": "size", "n_features_in": "size", "n_steps_out": "size", "n_features_out": "size",
+         "units": "size", "output_activation": "activation"}),
+    "models.build_bidirectional_lstm": (models.build_bidirectional_lstm, dict(n_steps=4, n_features=1, units=2),
+                                        {"n_steps": "size", "n_features": "size", "units": "size", "n_outputs": "size",
+                                         "direction": "option", "merge_mode": "option",
+                                         "output_activation": "activation"}),
+    "models.build_generative_lstm": (models.build_generative_lstm, dict(n_features=2, units=3),
+                                     {"n_features": "size", "units": "size", "n_steps": "size_or_none"}),
+    "models.build_attention_reader": (models.build_attention_reader, dict(n_steps=4, n_features=3, key_dim=2, n_outputs=2),
+                                      {"n_steps": "size", "n_features": "size", "key_dim": "size", "n_outputs": "size",
+                                       "output_activation": "activation"}),
+    "models.build_sequence_model": (models.build_sequence_model,
+                                    dict(kind="many_to_one", input_shape=(4, 1), output_shape=(1,)),
+                                    {"kind": "option", "units": "size"}),
+    "training.set_seed": (training.set_seed, dict(seed=0), {"seed": "seed"}),
+}
+
+
+@pytest.mark.parametrize("name", CONTRACT)
+def test_the_valid_call_works(name):
+    function, valid, _ = CONTRACT[name]
+    function(**valid)
+
+
+CASES = [(name, argument) for name, (_, _, kinds) in CONTRACT.items() for argument in kinds]
+
+
+@pytest.mark.parametrize("name, argument", CASES, ids=[f"{n}:{a}" for n, a in CASES])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data_strategy=st.data())
+def test_a_bad_argument_is_rejected_by_name(name, argument, data_strategy):
+    function, valid, kinds = CONTRACT[name]
+    bad = data_strategy.draw(BAD[kinds[argument]], label=argument)
+    if kinds[argument] == "activation" and bad is None:
+        return
+    with pytest.raises((TypeError, ValueError)) as caught:
+        function(**{**valid, argument: bad})
+    message = str(caught.value)
+    assert argument in message, f"{name}({argument}={bad!r}): {message}"
+    assert "got" in message or "expected" in message, f"{name}({argument}={bad!r}): {message}"
+
+
+GENERATORS = [name for name in CONTRACT if name.startswith("data.") and set(CONTRACT[name][2]) >= {"n_samples", "seed"}]
+
+
+@pytest.mark.parametrize("name", GENERATORS)
+@settings(max_examples=15, deadline=None)
+@given(n_samples=st.integers(1, 6), seed=st.integers(0, 2**32 - 1))
+def test_generators_accept_any_valid_size_and_seed_and_repeat(name, n_samples, seed):
+    function, valid, _ = CONTRACT[name]
+    first = function(**{**valid, "n_samples": n_samples, "seed": seed})
+    second = function(**{**valid, "n_samples": n_samples, "seed": seed})
+    for a, b in zip(first, second):
+        assert len(a) == n_samples
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
