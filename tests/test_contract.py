@@ -14,7 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lstm_companion import data, models, training
+import keras
+
+from lstm_companion import data, gradients, models, plotting, scratch, training
 
 NOT_INTEGERS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
@@ -37,6 +39,16 @@ BAD = {
     "activation": st.one_of(st.sampled_from(["softmaxx", "tanhh", "relu6x", "linearly"]), st.integers(), st.booleans()),
     "flag": st.one_of(st.integers(), st.text(max_size=3), st.none()),
 }
+
+def bad_arrays(valid):
+    """Arrays like ``valid`` but with a NaN or an infinity, and things that are not arrays of numbers."""
+    valid = np.asarray(valid, dtype=np.float64)
+    with_nan, with_inf = valid.copy(), valid.copy()
+    with_nan.flat[0], with_inf.flat[-1] = np.nan, -np.inf
+    return st.sampled_from([with_nan, with_inf, "abc", None, [[1.0, "x"]]])
+
+
+BAD_MODELS = st.one_of(st.none(), st.text(max_size=3), st.integers(), st.just(keras.layers.Dense(1)))
 OPTIONS = {"forward", "backward", "bidirectional", "concat", "sum", "mul", "ave", "left", "right", "constant", "cosine"}
 
 # name -> (function, a valid call's keyword arguments, {argument: kind})
@@ -114,6 +126,65 @@ CONTRACT = {
     "training.set_seed": (training.set_seed, dict(seed=0), {"seed": "seed"}),
 }
 
+# functions that take models or arrays: the valid call's values are built once
+training.set_seed(0)
+_X, _Y = data.adding_problem(8, n_steps=5, seed=0)
+_MODEL = models.build_simple_rnn(5, 2, units=2, n_outputs=1)
+_OTHER = models.build_simple_rnn(5, 2, units=2, n_outputs=1)
+_GENERATIVE = models.build_generative_lstm(2, units=2)
+_ONE_STEP = models.build_sequence_model("sequence_generation", input_shape=(4, 2), output_shape=(2,))
+_KERNELS = dict(kernel=np.zeros((2, 8)), recurrent_kernel=np.zeros((2, 8)), bias=np.zeros(8))
+_RNN_KERNELS = dict(kernel=np.zeros((2, 3)), recurrent_kernel=np.zeros((3, 3)), bias=np.zeros(3))
+_GATES = {name: np.zeros((1, 4, 2)) for name in ("input", "forget", "candidate", "output", "cell")}
+_ONE_HOT = data.one_hot_strings(["ab"], alphabet="ab ", length=3)
+ARRAY_CONTRACT = {
+    "training.compile_and_fit": (training.compile_and_fit, dict(model=_MODEL, x=_X, y=_Y, epochs=1, batch_size=4),
+                                 {"model": BAD_MODELS, "x": _X, "y": _Y, "epochs": "size", "batch_size": "size",
+                                  "learning_rate": "positive", "schedule": "option", "verbose": "count"}),
+    "training.fit_together": (training.fit_together, dict(models=[_MODEL, _OTHER], x=_X, y=_Y, epochs=1, batch_size=4),
+                              {"models": BAD_MODELS, "x": _X, "y": _Y, "epochs": "size", "batch_size": "size",
+                               "learning_rate": "positive", "schedule": "option", "verbose": "count"}),
+    "training.predict_together": (training.predict_together, dict(models=[_MODEL, _OTHER], x=_X),
+                                  {"models": BAD_MODELS, "x": _X, "batch_size": "size"}),
+    "gradients.input_gradients": (gradients.input_gradients, dict(model=_MODEL, x=_X, y=_Y),
+                                  {"model": BAD_MODELS, "x": _X, "y": _Y}),
+    "gradients.input_gradient_norms": (gradients.input_gradient_norms, dict(model=_MODEL, x=_X, y=_Y),
+                                       {"model": BAD_MODELS, "x": _X, "y": _Y}),
+    "gradients.weight_gradient_norms": (gradients.weight_gradient_norms, dict(model=_MODEL, x=_X, y=_Y),
+                                        {"model": BAD_MODELS, "x": _X, "y": _Y}),
+    "models.continue_sequence": (models.continue_sequence, dict(model=_GENERATIVE, prefix=_X[0], n_steps=2),
+                                 {"model": BAD_MODELS, "prefix": _X[0], "n_steps": "size"}),
+    "models.generate_sequence": (models.generate_sequence, dict(model=_ONE_STEP, context=_X[0, :4], n_steps=2),
+                                 {"model": BAD_MODELS, "context": _X[0, :4], "n_steps": "size"}),
+    "scratch.lstm_forward": (scratch.lstm_forward, dict(x=_X, **_KERNELS),
+                             {"x": _X, **_KERNELS}),
+    "scratch.simple_rnn_forward": (scratch.simple_rnn_forward, dict(x=_X, **_RNN_KERNELS),
+                                   {"x": _X, **_RNN_KERNELS, "activation": "option"}),
+    "scratch.simple_rnn_state_gradient_norms": (scratch.simple_rnn_state_gradient_norms, dict(x=_X, **_RNN_KERNELS),
+                                                {"x": _X, **_RNN_KERNELS, "activation": "option"}),
+    "data.frame_series (array)": (data.frame_series, dict(series=np.arange(10.0), n_steps_in=3),
+                                  {"series": np.arange(10.0)}),
+    "data.decode_one_hot": (data.decode_one_hot, dict(encoded=_ONE_HOT, alphabet="ab "), {"encoded": _ONE_HOT}),
+    "data.moves_to_points": (data.moves_to_points, dict(moves=_X[0]), {"moves": _X[0]}),
+    "plotting.plot_sequence_example": (plotting.plot_sequence_example, dict(x=_X[0, :, 0], y=_Y[:, 0]),
+                                       {"x": _X[0, :, 0], "y": _Y[:, 0]}),
+    "plotting.plot_learning_curves": (plotting.plot_learning_curves, dict(history={"loss": [1.0, 0.5]}),
+                                      {"history": st.sampled_from([None, "loss", 3, [1.0, 0.5]]),
+                                       "ax": st.sampled_from(["ax", 1, object()])}),
+    "plotting.plot_gradient_norms": (plotting.plot_gradient_norms, dict(norms={"rnn": np.ones(4)}),
+                                     {"norms": st.sampled_from([None, {}, [1.0], "rnn"])}),
+    "plotting.plot_gate_activations": (plotting.plot_gate_activations, dict(gates=_GATES),
+                                       {"gates": st.sampled_from([None, {}, {"input": np.zeros((1, 4, 2))}]),
+                                        "sample": "count"}),
+}
+ARRAY_CONTRACT["models.LastStepAttention"] = (models.LastStepAttention, dict(key_dim=2), {"key_dim": "size"})
+ARRAY_CONTRACT["plotting.plot_architecture_overview"] = (
+    plotting.plot_architecture_overview, dict(), {"axes": st.sampled_from(["axes", 3, [1, 2, 3]])})
+for _name, (_function, _valid, _kinds) in ARRAY_CONTRACT.items():
+    CONTRACT[_name] = (_function, _valid, {
+        argument: bad_arrays(kind) if isinstance(kind, np.ndarray) else kind for argument, kind in _kinds.items()
+    })
+
 
 @pytest.mark.parametrize("name", CONTRACT)
 def test_the_valid_call_works(name):
@@ -129,7 +200,8 @@ CASES = [(name, argument) for name, (_, _, kinds) in CONTRACT.items() for argume
 @given(data_strategy=st.data())
 def test_a_bad_argument_is_rejected_by_name(name, argument, data_strategy):
     function, valid, kinds = CONTRACT[name]
-    bad = data_strategy.draw(BAD[kinds[argument]], label=argument)
+    kind = kinds[argument]
+    bad = data_strategy.draw(BAD[kind] if isinstance(kind, str) else kind, label=argument)
     if kinds[argument] == "activation" and bad is None:
         return
     with pytest.raises((TypeError, ValueError)) as caught:
@@ -152,3 +224,28 @@ def test_generators_accept_any_valid_size_and_seed_and_repeat(name, n_samples, s
     for a, b in zip(first, second):
         assert len(a) == n_samples
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+# public names that take no arguments, so there is nothing to validate
+NO_ARGUMENTS = {"data.load_sunspots", "models.ReverseSteps"}
+
+
+def test_every_public_function_and_class_is_in_the_contract():
+    import inspect
+
+    import lstm_companion
+
+    public = set()
+    for module_name in ("data", "models", "training", "plotting", "scratch", "gradients"):
+        module = getattr(lstm_companion, module_name)
+        for name in module.__all__:
+            if callable(getattr(module, name)):
+                public.add(f"{module_name}.{name}")
+    covered = {name.split(" ")[0] for name in CONTRACT} | NO_ARGUMENTS
+    assert public - covered == set(), "public functions without a contract entry"
+    assert covered - public == set(), "contract entries that are not public"
+    for name in NO_ARGUMENTS:
+        module_name, attribute = name.split(".")
+        target = getattr(getattr(lstm_companion, module_name), attribute)
+        parameters = inspect.signature(target).parameters
+        assert all(p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL) for p in parameters.values()), name

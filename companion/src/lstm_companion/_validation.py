@@ -101,5 +101,6 @@ def check_array(
     if array.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {array.shape}")
     if finite and not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
+        n_nan, n_inf = int(np.isnan(array).sum()), int(np.isinf(array).sum())
+        raise ValueError(f"{name} must contain only finite numbers, got {n_nan} NaN and {n_inf} infinite values")
     return array

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from ._validation import check_array
+from ._validation import _show, check_array
 
 __all__ = [
     "plot_architecture_overview",
@@ -155,7 +155,7 @@ def plot_gradient_norms(
     if ylabel is not None and not isinstance(ylabel, str):
         raise TypeError(f"ylabel must be a string or None, got {ylabel!r}")
     if not isinstance(norms, Mapping) or not norms:
-        raise TypeError("norms must be a non-empty mapping from label to a 1-D array")
+        raise TypeError(f"norms must be a non-empty mapping from label to a 1-D array, got {_show(norms)}")
     checked = {str(k): check_array(f"norms[{k!r}]", v, ndim=1, finite=False) for k, v in norms.items()}
     ax = _axes(ax)
     for label, values in checked.items():
@@ -188,7 +188,8 @@ def plot_gate_activations(gates: Mapping[str, np.ndarray], *, sample: int = 0, a
     """
     names = ("input", "forget", "output", "candidate", "cell")
     if not isinstance(gates, Mapping) or set(names) - set(gates):
-        raise TypeError(f"gates must be a mapping with the keys {list(names)} (see scratch.lstm_forward)")
+        got = sorted(gates) if isinstance(gates, Mapping) else _show(gates)
+        raise TypeError(f"gates must be a mapping with the keys {list(names)} (see scratch.lstm_forward), got {got}")
     arrays = {name: check_array(f"gates[{name!r}]", gates[name], ndim=3) for name in names}
     shapes = {a.shape for a in arrays.values()}
     if len(shapes) != 1:
@@ -200,7 +201,7 @@ def plot_gate_activations(gates: Mapping[str, np.ndarray], *, sample: int = 0, a
         _, axes = plt.subplots(len(names), 1, figsize=(9, 9), sharex=True, layout="constrained")
     axes = list(np.ravel(axes)) if not isinstance(axes, Axes) else [axes]
     if len(axes) != len(names) or not all(isinstance(a, Axes) for a in axes):
-        raise TypeError(f"axes must be a sequence of {len(names)} matplotlib Axes, or None")
+        raise TypeError(f"axes must be a sequence of {len(names)} matplotlib Axes, or None, got {_show(axes)}")
     for ax, name in zip(axes, names):
         values = arrays[name][sample].T  # (units, n_steps)
         if name in ("input", "forget", "output"):
@@ -310,7 +311,7 @@ def plot_architecture_overview(axes=None):
         _, axes = plt.subplots(1, 3, figsize=(12, 4), layout="constrained")
     axes = list(np.ravel(axes)) if not isinstance(axes, Axes) else [axes]
     if len(axes) != 3 or not all(isinstance(a, Axes) for a in axes):
-        raise TypeError("axes must be a sequence of three matplotlib Axes, or None")
+        raise TypeError(f"axes must be a sequence of three matplotlib Axes, or None, got {_show(axes)}")
     for ax, draw in zip(axes, (_draw_mlp, _draw_rnn, _draw_lstm)):
         draw(ax)
         ax.set_ylim(-0.6, 3.2)
