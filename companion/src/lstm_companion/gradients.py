@@ -92,7 +92,7 @@ def input_gradients(model: keras.Model, x, y, *, loss: str | Callable = "mse") -
     elif backend == "torch":
         import torch
 
-        inputs = torch.tensor(x, requires_grad=True, device=keras.backend.convert_to_tensor(x[:1]).device)
+        inputs = torch.tensor(x, requires_grad=True, device=keras.ops.convert_to_tensor(x[:1]).device)
         total = torch.sum(_per_sample_loss(loss_fn, keras.ops.convert_to_tensor(y), model(inputs, training=False)))
         (gradient,) = torch.autograd.grad(total, inputs)
     else:  # pragma: no cover - numpy/openvino backends cannot differentiate
