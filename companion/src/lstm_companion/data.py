@@ -567,6 +567,7 @@ def recall_problem(
     y = np.eye(n_symbols, dtype=np.float32)[symbols[rows, first + asked]]
     return x, y, lags.astype(np.int64)
 
+
 def mackey_glass(
     n_points: int,
     *,

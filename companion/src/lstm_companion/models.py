@@ -577,6 +577,7 @@ def build_attention_reader(
     outputs = keras.layers.Dense(n_outputs, activation=output_activation, name="output")(read)
     return keras.Model(inputs, outputs, name="attention_reader")
 
+
 def continue_sequence(model: keras.Model, prefix, *, n_steps: int) -> np.ndarray:
     """Extend ``prefix`` by ``n_steps`` steps, feeding a generative model its own predictions.
 

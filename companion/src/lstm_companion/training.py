@@ -32,6 +32,19 @@ def _check_model_and_data(model, x, y) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+def _check_fit_options(loss, epochs, batch_size, learning_rate, schedule, verbose):
+    """The training options shared by :func:`compile_and_fit` and :func:`fit_together`, checked."""
+    if not isinstance(loss, str):
+        raise TypeError(f"loss must be a Keras loss name (str), got {loss!r}")
+    return (
+        check_int("epochs", epochs),
+        check_int("batch_size", batch_size),
+        check_float("learning_rate", learning_rate, minimum=0.0, exclusive_minimum=True),
+        check_choice("schedule", schedule, ("constant", "cosine")),
+        check_int("verbose", verbose, minimum=0),
+    )
+
+
 def _adam(learning_rate: float, schedule: str, *, n_batches: int) -> keras.optimizers.Adam:
     """Adam at ``learning_rate``, constant or decayed along a half cosine to 0 over ``n_batches``."""
     if schedule == "cosine":
@@ -100,15 +113,11 @@ def compile_and_fit(
     Used by: every chapter that trains a model.
     """
     x, y = _check_model_and_data(model, x, y)
-    if not isinstance(loss, str):
-        raise TypeError(f"loss must be a Keras loss name (str), got {loss!r}")
     if isinstance(metrics, str) or not all(isinstance(m, str) for m in metrics):
         raise TypeError(f"metrics must be a sequence of metric names, got {metrics!r}")
-    epochs = check_int("epochs", epochs)
-    batch_size = check_int("batch_size", batch_size)
-    learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, exclusive_minimum=True)
-    schedule = check_choice("schedule", schedule, ("constant", "cosine"))
-    verbose = check_int("verbose", verbose, minimum=0)
+    epochs, batch_size, learning_rate, schedule, verbose = _check_fit_options(
+        loss, epochs, batch_size, learning_rate, schedule, verbose
+    )
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise TypeError("validation_data must be a pair (x_val, y_val)")
@@ -257,13 +266,9 @@ def fit_together(
         if len({len(a) for a in x_val + y_val}) != 1:
             raise ValueError("every array in validation_data must have the same number of samples")
         validation = (x_val, dict(zip(names, y_val)))
-    if not isinstance(loss, str):
-        raise TypeError(f"loss must be a Keras loss name (str), got {loss!r}")
-    epochs = check_int("epochs", epochs)
-    batch_size = check_int("batch_size", batch_size)
-    learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, exclusive_minimum=True)
-    schedule = check_choice("schedule", schedule, ("constant", "cosine"))
-    verbose = check_int("verbose", verbose, minimum=0)
+    epochs, batch_size, learning_rate, schedule, verbose = _check_fit_options(
+        loss, epochs, batch_size, learning_rate, schedule, verbose
+    )
     if seed is not None:
         set_seed(seed)
     side_by_side = _SideBySide(models)
