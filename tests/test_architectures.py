@@ -78,6 +78,18 @@ def test_builder_fits_its_generator_and_round_trips_through_a_keras_file(name, t
     np.testing.assert_allclose(restored.predict(x, verbose=0), prediction, rtol=1e-5, atol=1e-6)
 
 
+def test_time_distributed_applies_the_layer_to_every_step_of_sequences_of_any_length():
+    # Keras's TimeDistributed returned (batch, batch, ...) on TensorFlow for inputs of unknown length
+    dense = keras.layers.Dense(3)
+    inputs = keras.Input(shape=(None, 2))
+    model = keras.Model(inputs, models.TimeDistributed(dense)(inputs))
+    rng = np.random.default_rng(0)
+    for steps in (1, 5, 9, 2):
+        x = rng.normal(size=(4, steps, 2)).astype(np.float32)
+        expected = x @ np.asarray(dense.kernel) + np.asarray(dense.bias)
+        np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+
+
 def test_generative_round_trip_and_any_length(tmp_path):
     model = models.build_generative_lstm(2, units=4)
     for steps in (1, 5, 9):

@@ -177,6 +177,8 @@ ARRAY_CONTRACT = {
                                        {"gates": st.sampled_from([None, {}, {"input": np.zeros((1, 4, 2))}]),
                                         "sample": "count"}),
 }
+ARRAY_CONTRACT["models.TimeDistributed"] = (models.TimeDistributed, dict(layer=keras.layers.Dense(1)),
+                                            {"layer": st.sampled_from([None, "dense", 3, keras.layers.Dense])})
 ARRAY_CONTRACT["models.LastStepAttention"] = (models.LastStepAttention, dict(key_dim=2), {"key_dim": "size"})
 ARRAY_CONTRACT["plotting.plot_architecture_overview"] = (
     plotting.plot_architecture_overview, dict(), {"axes": st.sampled_from(["axes", 3, [1, 2, 3]])})

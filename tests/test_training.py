@@ -90,11 +90,6 @@ def _adding_models(seeds=(0, 1)):
     return built
 
 
-@pytest.mark.xfail(
-    keras.backend.backend() != "jax", strict=True,
-    reason="exact on JAX; on torch the weights after two Adam steps differ from separate training by about 5e-5 "
-    "(found while testing backends for issue 6, not yet explained)",
-)
 def test_fit_together_trains_each_model_exactly_as_alone():
     x0, y0 = data.adding_problem(96, n_steps=8, seed=0)
     x1, y1 = data.adding_problem(96, n_steps=8, seed=1)

@@ -18,6 +18,7 @@ __all__ = [
     "SEQUENCE_MODEL_KINDS",
     "LastStepAttention",
     "ReverseSteps",
+    "TimeDistributed",
     "build_attention_reader",
     "build_bidirectional_lstm",
     "build_cnn_lstm",
@@ -403,6 +404,49 @@ class ReverseSteps(keras.layers.Layer):
         return input_shape
 
 
+@keras.saving.register_keras_serializable(package="lstm_companion")
+class TimeDistributed(keras.layers.TimeDistributed):
+    """``keras.layers.TimeDistributed`` that also works when the number of steps is unknown.
+
+    Applies ``layer`` to every step of a ``(batch, steps, ...)`` tensor. Keras's
+    own wrapper (checked up to Keras 3.15) has a bug on the path for sequences
+    whose length is unknown when the model is traced, which is what the
+    TensorFlow backend does with an input of shape ``(None, None, features)``:
+    it maps over ``range(batch size)`` instead of ``range(steps)``, so a batch of
+    3 sequences of 5 steps comes back with 3 steps, or the call fails. This
+    subclass maps over the steps there; with a known number of steps, and on the
+    JAX and torch backends, it runs Keras's code unchanged.
+
+    Args:
+        layer: the ``keras.layers.Layer`` applied to each step.
+        **kwargs: passed to ``keras.layers.TimeDistributed`` (``name``, ...).
+
+    Used by: :func:`build_generative_lstm`, whose models accept any length.
+    """
+
+    def __init__(self, layer, **kwargs):
+        if not isinstance(layer, keras.layers.Layer):
+            raise TypeError(f"layer must be a keras.layers.Layer instance, got {layer!r}")
+        super().__init__(layer, **kwargs)
+
+    def call(self, inputs, training=None, mask=None):
+        if inputs.shape[1] is not None:
+            return super().call(inputs, training=training, mask=mask)
+        steps_first = keras.ops.swapaxes(inputs, 0, 1)
+        mask_steps_first = None if mask is None else keras.ops.swapaxes(mask, 0, 1)
+
+        def one_step(t):
+            kwargs = {}
+            if self.layer._call_has_mask_arg and mask_steps_first is not None:
+                kwargs["mask"] = mask_steps_first[t]
+            if self.layer._call_has_training_arg:
+                kwargs["training"] = training
+            return self.layer.call(steps_first[t], **kwargs)
+
+        outputs = keras.ops.vectorized_map(one_step, keras.ops.arange(keras.ops.shape(steps_first)[0]))
+        return keras.ops.swapaxes(outputs, 0, 1)
+
+
 #: Reading directions :func:`build_bidirectional_lstm` offers.
 LSTM_DIRECTIONS = ("forward", "backward", "bidirectional")
 
@@ -494,7 +538,8 @@ def build_generative_lstm(
     layers = keras.layers
     inputs = keras.Input(shape=(n_steps, n_features), name="inputs")
     states = layers.LSTM(units, return_sequences=True, name="lstm")(inputs)
-    outputs = layers.TimeDistributed(layers.Dense(n_features), name="next_step")(states)
+    # The companion's TimeDistributed: Keras's fails on TensorFlow when the length is unknown.
+    outputs = TimeDistributed(layers.Dense(n_features), name="next_step")(states)
     return keras.Model(inputs, outputs, name="generative_lstm")
 
 

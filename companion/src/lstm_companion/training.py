@@ -151,10 +151,15 @@ class _SideBySide(keras.Model):
 
     def __init__(self, members):
         super().__init__(name="side_by_side")
-        self.members = list(members)
+        # One attribute per member, not a list: on the torch backend only attributes register the
+        # members as torch submodules, and the trainer's zero_grad() reaches only those. Held in a
+        # list, the members' gradients were never cleared and added up from step to step.
+        self.n_members = len(members)
+        for i, member in enumerate(members):
+            setattr(self, f"model_{i}", member)
 
     def call(self, inputs):
-        return {f"model_{i}": member(x) for i, (member, x) in enumerate(zip(self.members, inputs))}
+        return {f"model_{i}": getattr(self, f"model_{i}")(x) for i, x in enumerate(inputs)}
 
 
 def _check_models(models) -> list:
