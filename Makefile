@@ -3,6 +3,9 @@
 #   make test   unit tests + nbval over every notebook + the -W book build
 # Also: make lab (JupyterLab on book/), make unit (unit tests only), make clean;
 # extra pytest arguments go in PYTEST_ARGS, e.g. make test PYTEST_ARGS='-x -k scratch'.
+# Variants of `make test`, each in a virtual environment of its own (run by .ci/run too):
+#   make test-backends  the unit tests and one chapter under torch and tensorflow (CPU builds)
+#   make test-lowest    the unit tests at the lowest versions companion/pyproject.toml allows
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -10,7 +13,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: book test unit lab clean
+.PHONY: book test unit lab clean test-backends test-torch test-tensorflow test-lowest
 
 $(STAMP): companion/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; set PYTHON=python3.x")'
@@ -31,6 +34,49 @@ test: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -m "not book"
+
+# --- Other Keras backends --------------------------------------------------------
+# CPU-only builds: torch from PyTorch's CPU index (PyPI's Linux wheel pulls several GB
+# of CUDA libraries), tensorflow-cpu from PyPI. The versions are the ones CI tests.
+TORCH_PACKAGE      ?= torch==2.13.0
+TORCH_INDEX        ?= https://download.pytorch.org/whl/cpu
+TENSORFLOW_PACKAGE ?= tensorflow-cpu==2.21.0
+# the chapter executed under each backend (nbval, with its hidden checks)
+BACKEND_NOTEBOOK   ?= book/generative_lstm.ipynb
+
+.venv-torch/.installed: companion/pyproject.toml
+	$(PYTHON) -m venv .venv-torch
+	.venv-torch/bin/python -m pip install --quiet --upgrade pip
+	.venv-torch/bin/python -m pip install --quiet -e "./companion[test]" myst-nb
+	.venv-torch/bin/python -m pip install --quiet --retries 1 "$(TORCH_PACKAGE)" --index-url $(TORCH_INDEX)
+	@touch $@
+
+.venv-tensorflow/.installed: companion/pyproject.toml
+	$(PYTHON) -m venv .venv-tensorflow
+	.venv-tensorflow/bin/python -m pip install --quiet --upgrade pip
+	.venv-tensorflow/bin/python -m pip install --quiet -e "./companion[test]" myst-nb "$(TENSORFLOW_PACKAGE)"
+	@touch $@
+
+# The install paths (tests/test_distribution.py) do not depend on the backend: make test covers them.
+test-torch test-tensorflow: test-%: .venv-%/.installed
+	KERAS_BACKEND=$* .venv-$*/bin/python -m pytest tests $(BACKEND_NOTEBOOK) -m "not book" \
+		--ignore=tests/test_distribution.py $(PYTEST_ARGS)
+
+test-backends: test-torch test-tensorflow
+
+# --- Lowest declared versions ------------------------------------------------------
+# uv resolves every direct dependency of the companion (and of its test extra) to the
+# lowest version its lower bound allows, so the bounds in pyproject.toml are tested.
+.venv-lowest/.installed: companion/pyproject.toml
+	$(PYTHON) -m venv .venv-lowest
+	.venv-lowest/bin/python -m pip install --quiet uv
+	.venv-lowest/bin/python -m uv pip install --quiet --python .venv-lowest/bin/python \
+		--resolution lowest-direct -e "./companion[test]"
+	@touch $@
+
+test-lowest: .venv-lowest/.installed
+	.venv-lowest/bin/python -m pip list 2>/dev/null | grep -E -i "^(keras|jax|numpy|matplotlib) "
+	.venv-lowest/bin/python -m pytest tests -m "not book" --ignore=tests/test_distribution.py $(PYTEST_ARGS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab book/

@@ -30,3 +30,48 @@ def _close_figures():
 
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+# --- The suite writes nothing into the repository ------------------------------------
+# Notebooks and tests must use temporary directories. The repository's state (git status,
+# plus a hash of every file it lists) is taken when the session starts and compared when
+# it ends; any file the run created or changed outside git-ignored paths (_build/, the
+# virtual environments) fails the run, even when the tree was not clean to begin with.
+
+
+def _repository_state():
+    import hashlib
+    import subprocess
+
+    try:
+        listed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all", "-z"],
+            cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None  # not a git checkout (an sdist, say): nothing to compare
+    state = {}
+    for entry in filter(None, listed.split("\0")):
+        path = REPO_ROOT / entry[3:]
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "-"
+        state[entry[3:]] = (entry[:2], digest)
+    return state
+
+
+def pytest_sessionstart(session):
+    session.config._repository_state = _repository_state()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before = getattr(session.config, "_repository_state", None)
+    if before is None:
+        return
+    after = _repository_state()
+    changed = sorted(path for path in set(before) | set(after) if before.get(path) != after.get(path))
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "The test run created or changed files in the repository: " + ", ".join(changed)
+        if reporter is not None:
+            reporter.write_line("")
+            reporter.write_sep("=", message, red=True, bold=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -74,3 +74,17 @@ def test_every_public_function_is_exported_and_documented(module_name):
         value = getattr(module, name)  # every exported name exists
         if inspect.isfunction(value) or inspect.isclass(value):
             assert value.__doc__ and value.__doc__.strip(), f"{module_name}.{name} has no docstring"
+
+
+def test_notebook_kernels_run_on_the_backend_of_the_test_run(tmp_path):
+    # nbval and the book build start Jupyter kernels: they inherit KERAS_BACKEND, so a chapter executed
+    # by `make test-torch` really trains on torch (and on JAX when nothing is set)
+    import keras
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import lstm_companion, keras\nprint(keras.backend.backend())")
+    ])
+    NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert notebook.cells[0].outputs[0]["text"].strip() == keras.backend.backend() == os.environ["KERAS_BACKEND"]
