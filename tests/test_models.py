@@ -68,6 +68,19 @@ def test_keras_save_load_round_trip(kind, tmp_path):
     np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6, atol=1e-6)
 
 
+def test_nothing_turns_keras_safe_mode_off():
+    # every builder round-trips through a .keras file with safe_mode on (the tests above), so no
+    # code of the course needs, or may use, the switches that allow arbitrary code on loading
+    from conftest import REPO_ROOT
+
+    sources = [*(REPO_ROOT / "companion" / "src").rglob("*.py"), *(REPO_ROOT / "book").glob("*.ipynb")]
+    assert len(sources) >= 10
+    for path in sources:
+        text = path.read_text()
+        for unsafe in ("safe_mode=False", "enable_unsafe_deserialization", "keras.layers.Lambda", "layers.Lambda("):
+            assert unsafe not in text, f"{path.name} uses {unsafe}"
+
+
 def test_same_seed_same_initial_weights():
     training.set_seed(11)
     first = built("many_to_many")[0].get_weights()

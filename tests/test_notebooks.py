@@ -46,3 +46,31 @@ def test_no_errors_no_private_paths_and_cells_run_in_order(path):
             assert output["output_type"] != "error", f"{path.name}: stored error output"
             text = json.dumps(output)
             assert not PRIVATE_PATH.search(text), f"{path.name}: private path in an output: {PRIVATE_PATH.search(text)[0]}"
+
+
+# the install cell: `%pip install "lstm-companion @ git+<url>@<ref>#subdirectory=companion"`
+INSTALL = re.compile(r'%pip install --quiet "lstm-companion @ git\+(?P<url>[^@"]+)@(?P<ref>[^#"]+)#subdirectory=companion"')
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_cell_installs_a_pinned_companion_only_where_it_is_missing(path):
+    """On Colab or Binder the first code cell installs the companion: from the repository set in
+    _config.yml, at the release tag of the package's version (or a full commit hash), never a
+    moving branch; hidden in the book and skipped where the companion is installed."""
+    import yaml
+
+    import lstm_companion
+
+    _, cells = code_cells(path)
+    first = cells[0]
+    source = "".join(first["source"])
+    assert "remove-cell" in first["metadata"].get("tags", []), f"{path.name}: the install cell must be hidden in the book"
+    assert "try:\n    import lstm_companion\nexcept ImportError:\n" in source, f"{path.name}: install only when missing"
+    found = INSTALL.search(source)
+    assert found, f"{path.name}: the first code cell does not install the companion:\n{source}"
+    config = yaml.safe_load((REPO_ROOT / "_config.yml").read_text())
+    assert found["url"] == config["repository"]["url"], f"{path.name}: not the repository set in _config.yml"
+    ref = found["ref"]
+    assert ref == f"v{lstm_companion.__version__}" or re.fullmatch(r"[0-9a-f]{40}", ref), (
+        f"{path.name}: installs {ref!r}, a moving target; pin the release tag v{lstm_companion.__version__} or a commit"
+    )
