@@ -52,3 +52,47 @@ def test_book_builds_without_warnings_and_shows_its_figures():
         for src in images:
             assert (html / page).parent.joinpath(src).resolve().is_file(), src
         assert "{glue" not in text, f"{page} has an unresolved glue reference"
+    check_launch_buttons(html, notebook_pages)
+    check_bibliography(html)
+    check_api_reference(html)
+
+
+def check_launch_buttons(html, notebook_pages):
+    """Colab, Binder, download, edit and issue links on every notebook page, all at the configured repository."""
+    config = yaml.safe_load((REPO_ROOT / "_config.yml").read_text())
+    url, branch = config["repository"]["url"], config["repository"]["branch"]
+    github = url.removeprefix("https://github.com/")
+    for page in notebook_pages:
+        text = (html / f"{page}.html").read_text()
+        expected = [
+            f"https://colab.research.google.com/github/{github}/blob/{branch}/{page}.ipynb",
+            f"https://mybinder.org/v2/gh/{github}/{branch}?urlpath=lab/tree/{page}.ipynb",
+            f"{url}/edit/{branch}/{page}.ipynb",
+            f"{url}/issues/new?",
+            f"_sources/{page}.ipynb",  # the download button
+        ]
+        for link in expected:
+            assert f'href="{link}' in text or f'href="../{link}' in text, f"{page}: no link {link}"
+
+
+def check_bibliography(html):
+    """Every entry of references.bib is cited by a chapter and listed, with its DOI or arXiv link."""
+    bib = (REPO_ROOT / "book" / "references.bib").read_text()
+    entries = re.findall(r"@\w+\{(\w+),(.*?)\n\}", bib, flags=re.S)
+    assert len(entries) >= 10
+    references = (html / "book" / "references.html").read_text()
+    for key, body in entries:
+        link = re.search(r"doi\s*=\s*\{([^}]+)\}", body) or re.search(r"url\s*=\s*\{([^}]+)\}", body)
+        assert link, f"{key}: no DOI or URL"
+        assert link[1] in references, f"{key} is not in the bibliography: is it cited?"
+
+
+def check_api_reference(html):
+    """The API page documents every public name of every module (autodoc, from the docstrings)."""
+    import lstm_companion
+
+    api = (html / "book" / "api.html").read_text()
+    for module_name in ("data", "models", "training", "gradients", "plotting", "scratch"):
+        module = getattr(lstm_companion, module_name)
+        for name in module.__all__:
+            assert f'id="lstm_companion.{module_name}.{name}"' in api, f"{module_name}.{name} is not documented"

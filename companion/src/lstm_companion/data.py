@@ -696,7 +696,7 @@ def frame_series(series, *, n_steps_in: int, n_steps_out: int = 1) -> tuple[np.n
 
     Every window of ``n_steps_in + n_steps_out`` consecutive steps gives one
     pair, with a stride of one step, built with
-    :func:`numpy.lib.stride_tricks.sliding_window_view` (no Python loop). Pair
+    ``numpy.lib.stride_tricks.sliding_window_view`` (no Python loop). Pair
     ``i`` reads steps ``i .. i + n_steps_in - 1`` and predicts steps
     ``i + n_steps_in .. i + n_steps_in + n_steps_out - 1``.
 
@@ -748,7 +748,7 @@ def one_hot_strings(strings: Sequence[str], *, alphabet: str, length: int, pad: 
         length: number of steps of every encoded string (>= 1).
         pad: the character used to fill short strings; it must be in ``alphabet``.
         align: ``"left"`` pads on the right (``"23  "``), ``"right"`` on the left
-            (``"  23"``), as :func:`keras.utils.pad_sequences` calls ``padding="post"``/``"pre"``.
+            (``"  23"``), as ``keras.utils.pad_sequences`` calls ``padding="post"``/``"pre"``.
 
     Returns:
         ``float32`` array of shape ``(len(strings), length, len(alphabet))``.

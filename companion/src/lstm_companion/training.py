@@ -55,7 +55,7 @@ def _adam(learning_rate: float, schedule: str, *, n_batches: int) -> keras.optim
 def set_seed(seed: int = 0) -> int:
     """Seed Python, NumPy and the Keras backend in one call.
 
-    Wraps :func:`keras.utils.set_random_seed`, so weight initialisation,
+    Wraps ``keras.utils.set_random_seed``, so weight initialisation,
     shuffling and dropout repeat exactly for the same seed on the same backend.
 
     Args:
