@@ -74,3 +74,13 @@ def test_first_cell_installs_a_pinned_companion_only_where_it_is_missing(path):
     assert ref == f"v{lstm_companion.__version__}" or re.fullmatch(r"[0-9a-f]{40}", ref), (
         f"{path.name}: installs {ref!r}, a moving target; pin the release tag v{lstm_companion.__version__} or a commit"
     )
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem != "intro"], ids=lambda p: p.name)
+def test_every_chapter_ends_with_exercises_whose_solutions_are_hidden(path):
+    notebook, _ = code_cells(path)
+    markdown = "\n".join("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "markdown")
+    assert "\n## Exercises\n" in "\n" + markdown, f"{path.name}: no Exercises section"
+    exercises = markdown.split("## Exercises", 1)[1]
+    solutions = re.findall(r"```\{admonition\} Solution\n:class: dropdown\n", exercises)
+    assert len(solutions) >= 2, f"{path.name}: {len(solutions)} solutions behind a toggle, expected at least 2"
