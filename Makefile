@@ -1,6 +1,6 @@
 # Two commands on a fresh machine with Python 3.10+:
 #   make book   build the book into _build/html (creates .venv and installs on first use)
-#   make test   unit tests + nbval over every notebook + the -W book build
+#   make test   unit tests + nbval over every notebook + the -W book build + the browser test
 # Also: make lab (JupyterLab on book/), make unit (unit tests only), make clean;
 # extra pytest arguments go in PYTEST_ARGS, e.g. make test PYTEST_ARGS='-x -k scratch'.
 # Variants of `make test`, each in a virtual environment of its own (run by .ci/run too):
