@@ -154,7 +154,6 @@ class _SideBySide(keras.Model):
         # One attribute per member, not a list: on the torch backend only attributes register the
         # members as torch submodules, and the trainer's zero_grad() reaches only those. Held in a
         # list, the members' gradients were never cleared and added up from step to step.
-        self.n_members = len(members)
         for i, member in enumerate(members):
             setattr(self, f"model_{i}", member)
 
