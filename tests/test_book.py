@@ -1,5 +1,8 @@
 """The book: every notebook is in the table of contents, and it builds with zero warnings."""
 
+import ast
+import html as html_module
+import json
 import os
 import re
 import subprocess
@@ -55,6 +58,7 @@ def test_book_builds_without_warnings_and_shows_its_figures():
     check_launch_buttons(html, notebook_pages)
     check_bibliography(html)
     check_api_reference(html)
+    check_results_page(html)
 
 
 def check_launch_buttons(html, notebook_pages):
@@ -96,3 +100,46 @@ def check_api_reference(html):
         module = getattr(lstm_companion, module_name)
         for name in module.__all__:
             assert f'id="lstm_companion.{module_name}.{name}"' in api, f"{module_name}.{name} is not documented"
+
+
+GLUE_REFERENCE = re.compile(r"\{glue:text\}`([\w.]+\.ipynb)::(\w+):([^`]+)`")
+
+
+def stored_glue_values(notebook):
+    """The values a notebook glued, as stored in its outputs: {name: value}."""
+    values = {}
+    for cell in json.loads(notebook.read_text())["cells"]:
+        for output in cell.get("outputs", []):
+            record = output.get("metadata", {}).get("scrapbook")
+            if record:
+                values[record["name"]] = ast.literal_eval(output["data"][record["mime_prefix"] + "text/plain"])
+    return values
+
+
+def check_results_page(html):
+    """The results page pastes a result from every chapter, each beside a citation, and shows the glued values."""
+    source = (REPO_ROOT / "book" / "results.md").read_text()
+    rows = [line for line in source.splitlines() if line.startswith("| [")]
+    chapters = {p for p in toc_files()[1:] if (REPO_ROOT / f"{p}.ipynb").exists()}
+    linked = {"book/" + re.match(r"\| \[[^]]+\]\(([\w]+)\.ipynb\)", row)[1] for row in rows}
+    assert linked == chapters, f"chapters without a row: {chapters - linked}, rows without a chapter: {linked - chapters}"
+    for row in rows:
+        chapter = re.match(r"\| \[[^]]+\]\(([\w.]+)\)", row)[1]
+        references = GLUE_REFERENCE.findall(row)
+        assert references, f"{chapter}: no glued result"
+        assert {notebook for notebook, _, _ in references} == {chapter}, f"{chapter}: pastes from another chapter"
+        _, _, literature, agrees = row.strip(" |").split(" | ")
+        # A row may go without a source only if it says that no paper reports a number for it.
+        assert "{cite" in literature or agrees == "(no number)", f"{chapter}: no source cited beside the result"
+    text = html_text((html / "book" / "results.html").read_text())
+    values = {}
+    for notebook, name, spec in GLUE_REFERENCE.findall(source):
+        values.setdefault(notebook, stored_glue_values(REPO_ROOT / "book" / notebook))
+        assert name in values[notebook], f"{notebook} glues no {name}"
+        shown = format(values[notebook][name], spec)
+        assert shown in text, f"results page does not show {notebook}::{name} as {shown}"
+
+
+def html_text(page):
+    """The visible text of a built page, tags dropped and entities decoded."""
+    return html_module.unescape(re.sub(r"<[^>]+>", "", page))

@@ -139,6 +139,9 @@ def test_page_loads_without_errors_with_its_images_and_math(site, mathjax, brows
         text = page.locator("main").inner_text()
         assert "$$" not in text and "{glue" not in text and "{cite" not in text, f"{page_name}: raw markup shown"
         assert errors == [], f"{page_name}: JavaScript errors: {errors}"
+        if page_name == "book/results":  # the one page that gathers every chapter: keep a picture of it
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "results.png"), full_page=True)
     finally:
         page.close()
 
