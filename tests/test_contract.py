@@ -49,6 +49,7 @@ def bad_arrays(valid):
 
 
 BAD_MODELS = st.one_of(st.none(), st.text(max_size=3), st.integers(), st.just(keras.layers.Dense(1)))
+BAD_DISTRIBUTIONS = st.one_of(st.text(max_size=3), st.integers(), st.just(keras.layers.Dense(1)), st.just(object()))
 OPTIONS = {"forward", "backward", "bidirectional", "concat", "sum", "mul", "ave", "left", "right", "constant", "cosine"}
 
 # name -> (function, a valid call's keyword arguments, {argument: kind})
@@ -140,7 +141,9 @@ _ONE_HOT = data.one_hot_strings(["ab"], alphabet="ab ", length=3)
 ARRAY_CONTRACT = {
     "training.compile_and_fit": (training.compile_and_fit, dict(model=_MODEL, x=_X, y=_Y, epochs=1, batch_size=4),
                                  {"model": BAD_MODELS, "x": _X, "y": _Y, "epochs": "size", "batch_size": "size",
-                                  "learning_rate": "positive", "schedule": "option", "verbose": "count"}),
+                                  "learning_rate": "positive", "schedule": "option", "verbose": "count",
+                                  "callbacks": st.one_of(st.text(max_size=3), st.integers(), st.just([1]), st.none()),
+                                  "distribution": BAD_DISTRIBUTIONS}),
     "training.fit_together": (training.fit_together, dict(models=[_MODEL, _OTHER], x=_X, y=_Y, epochs=1, batch_size=4),
                               {"models": BAD_MODELS, "x": _X, "y": _Y, "epochs": "size", "batch_size": "size",
                                "learning_rate": "positive", "schedule": "option", "verbose": "count"}),

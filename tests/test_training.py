@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 
@@ -170,3 +171,62 @@ def test_fit_together_rejects_bad_validation_data(validation_data, error, messag
     bad = validation_data(x, y) if callable(validation_data) else validation_data
     with pytest.raises(error, match=message):
         training.fit_together(_adding_models(), x, y, validation_data=bad)
+
+
+# --- training on several devices (keras.distribution, JAX backend) ----------------------
+
+TWO_DEVICE_SCRIPT = r"""
+import os, json
+os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
+import numpy as np
+import keras
+from lstm_companion import data, models, training
+
+x, y = data.sequence_mean(64, n_steps=5, seed=0)
+def build():
+    training.set_seed(0)
+    return models.build_vanilla_lstm(5, 1, units=4, n_outputs=1)
+
+alone = training.compile_and_fit(build(), x, y, epochs=3, batch_size=16).history["loss"]
+distribution = keras.distribution.DataParallel(devices=keras.distribution.list_devices())
+with distribution.scope():
+    model = build()
+spread = training.compile_and_fit(model, x, y, epochs=3, batch_size=16, distribution=distribution).history["loss"]
+devices = sorted({len(w.value.sharding.device_set) for w in model.weights})
+errors = {}
+outside = build()  # built without the scope: its weights sit on one device
+for name, call in {
+    "outside": lambda: training.compile_and_fit(outside, x, y, epochs=1, distribution=distribution),
+    "odd_batch": lambda: training.compile_and_fit(model, x, y, epochs=1, batch_size=15, distribution=distribution),
+    "odd_samples": lambda: training.compile_and_fit(model, x[:63], y[:63], epochs=1, distribution=distribution),
+}.items():
+    try:
+        call()
+        errors[name] = None
+    except ValueError as error:
+        errors[name] = str(error)
+print(json.dumps({"alone": alone, "spread": spread, "devices": devices, "errors": errors}))
+"""
+
+
+@pytest.mark.skipif(keras.backend.backend() != "jax", reason="keras.distribution runs on the JAX backend")
+def test_compile_and_fit_trains_on_two_devices_like_on_one():
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", TWO_DEVICE_SCRIPT], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["devices"] == [2], "every weight should be replicated on both devices"
+    # DataParallel averages the two halves' gradients: the same updates as one device, up to rounding
+    np.testing.assert_allclose(report["spread"], report["alone"], rtol=1e-4)
+    assert "build the model inside" in report["errors"]["outside"]
+    assert "batch_size must be a multiple of the 2 devices" in report["errors"]["odd_batch"]
+    assert "number of samples in x must be a multiple" in report["errors"]["odd_samples"]
+
+
+def test_compile_and_fit_rejects_what_is_not_a_distribution():
+    model, x, y = small_problem()
+    with pytest.raises(TypeError, match="distribution must be a keras.distribution"):
+        training.compile_and_fit(model, x, y, epochs=1, distribution="2 devices")

@@ -85,6 +85,8 @@ def compile_and_fit(
     validation_data: tuple | None = None,
     seed: int | None = 0,
     verbose: int = 0,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+    distribution: keras.distribution.DataParallel | keras.distribution.ModelParallel | None = None,
 ) -> keras.callbacks.History:
     """Compile ``model`` with Adam and train it; return the Keras ``History``.
 
@@ -105,16 +107,27 @@ def compile_and_fit(
         seed: seeds shuffling via :func:`set_seed` before training; ``None``
             leaves the global random state alone.
         verbose: Keras verbosity; 0 keeps notebook output quiet.
+        callbacks: ``keras.callbacks.Callback`` objects passed to ``fit``, e.g.
+            to time or stop the training.
+        distribution: a ``keras.distribution.DataParallel`` or ``ModelParallel``
+            (JAX backend) to train on several devices.
+            Build the model inside ``with distribution.scope():`` so that its
+            weights are laid out on the distribution's devices; for
+            ``DataParallel``, ``batch_size`` and the number of samples must be
+            multiples of the number of devices. ``None`` trains as usual (on the
+            global distribution, if one was set with ``keras.distribution.set_distribution``).
 
     Returns:
         ``keras.callbacks.History``; ``history.history["loss"]`` holds the
         per-epoch training loss (and ``"val_loss"`` with validation data).
 
-    Used by: every chapter that trains a model.
+    Used by: every chapter that trains a model, and the appendix on several devices.
     """
     x, y = _check_model_and_data(model, x, y)
     if isinstance(metrics, str) or not all(isinstance(m, str) for m in metrics):
         raise TypeError(f"metrics must be a sequence of metric names, got {metrics!r}")
+    if not isinstance(callbacks, (list, tuple)) or not all(isinstance(c, keras.callbacks.Callback) for c in callbacks):
+        raise TypeError(f"callbacks must be a list or tuple of keras.callbacks.Callback, got {callbacks!r}")
     epochs, batch_size, learning_rate, schedule, verbose = _check_fit_options(
         loss, epochs, batch_size, learning_rate, schedule, verbose
     )
@@ -129,6 +142,14 @@ def compile_and_fit(
                 f"{x_val.shape[1:]} and {y_val.shape[1:]} for {x.shape[1:]} and {y.shape[1:]}"
             )
         validation_data = (x_val.astype(np.float32), y_val.astype(np.float32))
+    if distribution is not None:
+        _check_distribution(distribution, model, batch_size, x, validation_data)
+        with distribution.scope():
+            return compile_and_fit(
+                model, x, y, loss=loss, metrics=metrics, epochs=epochs, batch_size=batch_size,
+                learning_rate=learning_rate, schedule=schedule, validation_data=validation_data,
+                seed=seed, verbose=verbose, callbacks=callbacks,
+            )
     if seed is not None:
         set_seed(seed)
     model.compile(
@@ -143,7 +164,38 @@ def compile_and_fit(
         batch_size=batch_size,
         validation_data=validation_data,
         verbose=verbose,
+        callbacks=list(callbacks),
     )
+
+
+def _check_distribution(distribution, model, batch_size: int, x: np.ndarray, validation_data) -> None:
+    """A Keras distribution on the JAX backend, over the devices the model's weights live on."""
+    if not isinstance(distribution, (keras.distribution.DataParallel, keras.distribution.ModelParallel)):
+        raise TypeError(
+            "distribution must be a keras.distribution.DataParallel or ModelParallel, or None, "
+            f"got {type(distribution).__name__}"
+        )
+    backend = keras.backend.backend()
+    if backend != "jax":
+        raise ValueError(f"distribution needs the JAX backend (KERAS_BACKEND=jax), got the {backend} backend")
+    n_devices = int(distribution.device_mesh.devices.size)
+    for variable in model.weights:
+        held_on = len(variable.value.sharding.device_set)
+        if held_on != n_devices:
+            raise ValueError(
+                f"distribution spans {n_devices} devices, but the model's weight {variable.path!r} lives on "
+                f"{held_on}: build the model inside `with distribution.scope():`"
+            )
+    if isinstance(distribution, keras.distribution.DataParallel):
+        sizes = {"batch_size": batch_size, "the number of samples in x": len(x)}
+        if validation_data is not None:
+            sizes["the number of validation samples"] = len(validation_data[0])
+        for name, size in sizes.items():
+            if size % n_devices:
+                raise ValueError(
+                    f"{name} must be a multiple of the {n_devices} devices DataParallel splits each batch over, "
+                    f"got {size}"
+                )
 
 
 class _SideBySide(keras.Model):
