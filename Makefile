@@ -2,6 +2,9 @@
 #   make book   build the book into _build/html (creates .venv and installs on first use)
 #   make test   unit tests + nbval over every notebook + the -W book build + the browser test
 # Also: make lab (JupyterLab on book/), make unit (unit tests only), make clean;
+# benchmarks (not part of make test; see benchmarks/README.md):
+#   make bench-notebooks    every chapter's execution time against its budget, and a warm rebuild
+#   make bench-throughput   LSTM training speed of the course's path against raw PyTorch and JAX
 # extra pytest arguments go in PYTEST_ARGS, e.g. make test PYTEST_ARGS='-x -k scratch'.
 # Variants of `make test`, each in a virtual environment of its own (run by .ci/run too):
 #   make test-backends  the unit tests and one chapter under torch and tensorflow (CPU builds)
@@ -13,7 +16,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: book test unit lab clean test-backends test-torch test-tensorflow test-lowest
+.PHONY: book test unit lab clean test-backends test-torch test-tensorflow test-lowest bench-notebooks bench-throughput
 
 $(STAMP): companion/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; set PYTHON=python3.x")'
@@ -34,6 +37,12 @@ test: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -m "not book"
+
+bench-notebooks: $(STAMP)
+	env -u MPLBACKEND $(BIN)/python benchmarks/notebooks.py
+
+bench-throughput: $(STAMP)
+	$(BIN)/python benchmarks/lstm_throughput.py
 
 # --- Other Keras backends --------------------------------------------------------
 # CPU-only builds: torch from PyTorch's CPU index (PyPI's Linux wheel pulls several GB

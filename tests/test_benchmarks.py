@@ -1,0 +1,63 @@
+"""The benchmark scripts run and print their tables (what they measure is not asserted: timings are not tests)."""
+
+import importlib.util
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO_ROOT
+
+BENCHMARKS = REPO_ROOT / "benchmarks"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.book
+def test_throughput_benchmark_prints_both_tables_for_the_course_path():
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "lstm_throughput.py"), "--epochs", "2", "--only", "course"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "LSTM(64)\n" in result.stdout and "LSTM(64) -> LSTM(64)" in result.stdout
+    rows = [line.split() for line in result.stdout.splitlines() if line.startswith("course ")]
+    assert len(rows) == 2 and all(row[2] == "1.00x" for row in rows), result.stdout
+
+
+def test_throughput_benchmark_reports_a_missing_framework_as_skipped(capsys, monkeypatch):
+    throughput = load("lstm_throughput")
+    monkeypatch.setitem(throughput.REQUIRES, "torch nn.LSTM", "no_such_framework_installed")
+    assert throughput.main(["--epochs", "2", "--only", "torch nn.LSTM"]) == 0
+    assert capsys.readouterr().out.count("skipped: no_such_framework_installed is not installed") == 2
+
+
+def test_throughput_benchmark_rejects_a_single_epoch():
+    throughput = load("lstm_throughput")
+    with pytest.raises(SystemExit):
+        throughput.main(["--epochs", "1"])
+
+
+@pytest.mark.book
+def test_notebook_benchmark_times_a_chapter_against_its_budget():
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "notebooks.py"), "intro", "--no-rebuild"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    row = next(line.split() for line in result.stdout.splitlines() if line.startswith("intro "))
+    assert row[2] == "45s" and row[3] == "ok", row
+
+
+def test_notebook_benchmark_knows_every_chapter_and_its_budget():
+    notebooks = load("notebooks")
+    names = [path.stem for path in notebooks.toc_notebooks()]
+    assert len(names) == len(list((REPO_ROOT / "book").glob("*.ipynb")))
+    assert {notebooks.budget(p) for p in notebooks.toc_notebooks() if p.stem in notebooks.CLAIMS_CHAPTERS} == {60.0}
+    with pytest.raises(SystemExit):
+        notebooks.main(["no_such_chapter"])
