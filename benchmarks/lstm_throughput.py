@@ -12,8 +12,11 @@ mean squared error, and two models, a single ``LSTM(64)`` and a stacked
 the same shapes for the same number of epochs:
 
 - ``course``: the companion's builders (``models.build_vanilla_lstm`` /
-  ``models.build_stacked_lstm``) trained by its training path
-  (``training.compile_and_fit``) on the current Keras backend (``KERAS_BACKEND``);
+  ``models.build_stacked_lstm``, whose layers are ``layers.FusedLSTM``) trained by
+  its training path (``training.compile_and_fit``) on the current Keras backend
+  (``KERAS_BACKEND``);
+- ``keras LSTM``: the same model with the stock ``keras.layers.LSTM``, trained by
+  the same ``training.compile_and_fit`` (the course's path before ``FusedLSTM``);
 - ``torch nn.LSTM``: PyTorch's fused CPU kernel with ``torch.optim.Adam``;
 - ``torch + malloc``: the same, with glibc told to keep freed memory
   (``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``);
@@ -62,7 +65,7 @@ def summarise(epoch_seconds: list[float], predict_seconds: float) -> dict:
 # --- the course's path: companion builders + training.compile_and_fit -------------
 
 
-def run_course(n_layers: int, epochs: int, x, y) -> dict:
+def run_course(n_layers: int, epochs: int, x, y, stock_layer: bool = False) -> dict:
     from lstm_companion import models, training
 
     import keras
@@ -77,7 +80,13 @@ def run_course(n_layers: int, epochs: int, x, y) -> dict:
     timer = EpochTimer()
     timer.seconds = []
     training.set_seed(0)
-    if n_layers == 1:
+    if stock_layer:  # what the builders return, with keras.layers.LSTM in place of FusedLSTM
+        inputs = keras.Input((N_STEPS, N_FEATURES))
+        hidden = inputs
+        for i in range(n_layers):
+            hidden = keras.layers.LSTM(UNITS, return_sequences=i < n_layers - 1)(hidden)
+        model = keras.Model(inputs, keras.layers.Dense(1)(hidden))
+    elif n_layers == 1:
         model = models.build_vanilla_lstm(N_STEPS, N_FEATURES, units=UNITS, n_outputs=1)
     else:
         model = models.build_stacked_lstm(N_STEPS, N_FEATURES, units=UNITS, n_layers=n_layers, n_outputs=1)
@@ -255,8 +264,13 @@ def run_jax_custom_vjp(n_layers: int, epochs: int, x, y) -> dict:
     return run_jax(n_layers, epochs, x, y, custom_vjp=True)
 
 
+def run_stock_keras(n_layers: int, epochs: int, x, y) -> dict:
+    return run_course(n_layers, epochs, x, y, stock_layer=True)
+
+
 RUNNERS = {
     "course": run_course,
+    "keras LSTM": run_stock_keras,
     "torch nn.LSTM": run_torch,
     "torch + malloc": run_torch,
     "jax scan": run_jax,

@@ -95,7 +95,7 @@ def check_api_reference(html):
     import lstm_companion
 
     api = (html / "book" / "api.html").read_text()
-    for module_name in ("data", "models", "training", "gradients", "plotting", "scratch"):
+    for module_name in ("data", "layers", "models", "training", "gradients", "plotting", "scratch"):
         module = getattr(lstm_companion, module_name)
         for name in module.__all__:
             assert f'id="lstm_companion.{module_name}.{name}"' in api, f"{module_name}.{name} is not documented"

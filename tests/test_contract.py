@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import keras
 
-from lstm_companion import data, gradients, models, plotting, scratch, training
+from lstm_companion import data, gradients, layers, models, plotting, scratch, training
 
 NOT_INTEGERS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
@@ -182,6 +182,8 @@ ARRAY_CONTRACT = {
 }
 ARRAY_CONTRACT["models.TimeDistributed"] = (models.TimeDistributed, dict(layer=keras.layers.Dense(1)),
                                             {"layer": st.sampled_from([None, "dense", 3, keras.layers.Dense])})
+ARRAY_CONTRACT["layers.FusedLSTM"] = (layers.FusedLSTM, dict(units=2), {
+    "units": "size", "return_sequences": "flag", "return_state": "flag", "go_backwards": "flag", "stateful": "flag"})
 ARRAY_CONTRACT["models.LastStepAttention"] = (models.LastStepAttention, dict(key_dim=2), {"key_dim": "size"})
 ARRAY_CONTRACT["plotting.plot_architecture_overview"] = (
     plotting.plot_architecture_overview, dict(), {"axes": st.sampled_from(["axes", 3, [1, 2, 3]])})
@@ -241,7 +243,7 @@ def test_every_public_function_and_class_is_in_the_contract():
     import lstm_companion
 
     public = set()
-    for module_name in ("data", "models", "training", "plotting", "scratch", "gradients"):
+    for module_name in ("data", "layers", "models", "training", "plotting", "scratch", "gradients"):
         module = getattr(lstm_companion, module_name)
         for name in module.__all__:
             if callable(getattr(module, name)):

@@ -58,7 +58,7 @@ def test_submodules_are_reachable_as_attributes():
         lstm_companion.modles  # noqa: B018
 
 
-@pytest.mark.parametrize("module_name", ["data", "gradients", "models", "plotting", "scratch", "training"])
+@pytest.mark.parametrize("module_name", ["data", "gradients", "layers", "models", "plotting", "scratch", "training"])
 def test_every_public_function_is_exported_and_documented(module_name):
     import importlib
     import inspect

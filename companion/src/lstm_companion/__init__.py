@@ -4,6 +4,7 @@ Modules, by concept:
 
 - :mod:`lstm_companion.data` -- sequence-problem generators returning NumPy arrays.
 - :mod:`lstm_companion.models` -- ``build_*`` functions returning uncompiled Keras models.
+- :mod:`lstm_companion.layers` -- ``FusedLSTM``, the LSTM layer the builders use.
 - :mod:`lstm_companion.training` -- seeding and a small compile-and-fit helper.
 - :mod:`lstm_companion.gradients` -- loss gradients on any backend (jax, tensorflow, torch).
 - :mod:`lstm_companion.plotting` -- figures for the chapters (they never save or show).
@@ -24,7 +25,7 @@ __version__ = "0.1.0"
 
 apply_default_backend()
 
-_SUBMODULES = ("config", "data", "gradients", "models", "plotting", "scratch", "training")
+_SUBMODULES = ("config", "data", "gradients", "layers", "models", "plotting", "scratch", "training")
 
 __all__ = ["DEFAULT_BACKEND", "__version__", *_SUBMODULES]
 

@@ -29,6 +29,13 @@ def check_int(name: str, value, *, minimum: int | None = 1) -> int:
     return value
 
 
+def check_bool(name: str, value) -> bool:
+    """Return ``value``; it must be ``True`` or ``False`` (not 0, 1 or a string)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {_show(value)} ({type(value).__name__})")
+    return value
+
+
 def check_float(
     name: str,
     value,

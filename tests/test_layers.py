@@ -1,0 +1,167 @@
+"""FusedLSTM computes what keras.layers.LSTM computes: outputs, states and gradients."""
+
+import numpy as np
+import pytest
+
+import keras
+from keras import ops
+
+from lstm_companion import data, layers, models, training
+
+ON_JAX = keras.backend.backend() == "jax"
+N_STEPS, N_FEATURES, UNITS, BATCH = 9, 3, 5, 4
+
+CONFIGURATIONS = {
+    "last state": dict(),
+    "sequences": dict(return_sequences=True),
+    "backwards": dict(return_sequences=True, go_backwards=True),
+    "states": dict(return_state=True),
+    "sequences and states": dict(return_sequences=True, return_state=True),
+    "no bias": dict(return_sequences=True, use_bias=False),
+    "random bias": dict(return_sequences=True, bias_initializer="random_normal"),
+}
+
+
+def twins(**kwargs):
+    """A stock and a fused layer built from the same seed, and a check that they start with equal weights."""
+    built = []
+    for cls in (keras.layers.LSTM, layers.FusedLSTM):
+        keras.utils.set_random_seed(3)
+        layer = cls(UNITS, **kwargs)
+        layer.build((None, N_STEPS, N_FEATURES))
+        built.append(layer)
+    stock, fused = built
+    for a, b in zip(stock.weights, fused.weights):
+        np.testing.assert_array_equal(ops.convert_to_numpy(a), ops.convert_to_numpy(b))
+    return stock, fused
+
+
+def inputs(seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(BATCH, N_STEPS, N_FEATURES)).astype("float32")
+    h0, c0 = rng.normal(size=(2, BATCH, UNITS)).astype("float32")
+    return x, h0, c0
+
+
+def as_list(outputs):
+    return [ops.convert_to_numpy(o) for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+
+
+@pytest.mark.parametrize("name", CONFIGURATIONS)
+def test_outputs_and_states_equal_the_stock_layer(name):
+    stock, fused = twins(**CONFIGURATIONS[name])
+    x, h0, c0 = inputs()
+    for kwargs in (dict(), dict(initial_state=[h0, c0])):
+        expected, got = as_list(stock(x, **kwargs)), as_list(fused(x, **kwargs))
+        assert len(expected) == len(got)
+        for e, g in zip(expected, got):
+            assert e.shape == g.shape
+            np.testing.assert_allclose(g, e, atol=2e-6, rtol=1e-5)
+
+
+def test_the_fused_path_is_taken_exactly_on_the_fused_backends():
+    layer = layers.FusedLSTM(UNITS)
+    assert layer.uses_fused_path() is (keras.backend.backend() in layers.FUSED_BACKENDS)
+    assert layers.FUSED_BACKENDS == ("jax",)
+
+
+@pytest.mark.parametrize("kwargs", [dict(dropout=0.1), dict(recurrent_dropout=0.1), dict(unroll=True),
+                                    dict(activation="relu"), dict(recurrent_activation="hard_sigmoid")])
+def test_configurations_it_does_not_fuse_fall_back_to_the_stock_computation(kwargs):
+    stock, fused = twins(return_sequences=True, **kwargs)
+    assert not fused.uses_fused_path()
+    x, _, _ = inputs()
+    np.testing.assert_allclose(as_list(fused(x))[0], as_list(stock(x))[0], atol=1e-6)
+
+
+def test_a_mask_falls_back_to_the_stock_computation():
+    stock, fused = twins(return_sequences=True)
+    assert not fused.uses_fused_path(mask=np.ones((BATCH, N_STEPS), dtype=bool))
+    x, _, _ = inputs()
+    mask = np.ones((BATCH, N_STEPS), dtype=bool)
+    mask[:, -3:] = False  # padded steps keep the previous state
+    expected, got = stock(x, mask=mask), fused(x, mask=mask)
+    np.testing.assert_allclose(ops.convert_to_numpy(got), ops.convert_to_numpy(expected), atol=1e-6)
+    np.testing.assert_allclose(ops.convert_to_numpy(got)[:, -1], ops.convert_to_numpy(got)[:, -4], atol=1e-7)
+
+
+def _loss_and_gradients(layer, x, h0, c0):
+    """Gradients of a loss that reads every output (sequences and both final states) on JAX."""
+    import jax
+
+    def loss(trainable, x, h0, c0):
+        outputs, _ = layer.stateless_call(
+            trainable, [v.value for v in layer.non_trainable_variables], x, initial_state=[h0, c0]
+        )
+        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        return sum(ops.sum(ops.sin(output * (k + 1))) for k, output in enumerate(outputs))
+
+    return jax.value_and_grad(loss, argnums=(0, 1, 2, 3))([v.value for v in layer.trainable_variables], x, h0, c0)
+
+
+@pytest.mark.skipif(not ON_JAX, reason="the fused path, and its custom gradient, run on JAX only")
+@pytest.mark.parametrize("name", CONFIGURATIONS)
+def test_gradients_equal_the_stock_layer_for_weights_inputs_and_initial_states(name):
+    stock, fused = twins(**CONFIGURATIONS[name])
+    assert fused.uses_fused_path()
+    x, h0, c0 = inputs(seed=1)
+    expected_loss, expected = _loss_and_gradients(stock, x, h0, c0)
+    got_loss, got = _loss_and_gradients(fused, x, h0, c0)
+    np.testing.assert_allclose(float(got_loss), float(expected_loss), rtol=1e-5)
+    (w_expected, *rest_expected), (w_got, *rest_got) = expected, got
+    for e, g, what in zip([*w_expected, *rest_expected], [*w_got, *rest_got],
+                          ["kernel", "recurrent_kernel", "bias", "x", "h0", "c0"]):
+        e, g = np.asarray(e), np.asarray(g)
+        assert np.abs(e).max() > 1e-3, f"{what}: the loss must depend on it for the check to mean anything"
+        np.testing.assert_allclose(g, e, atol=1e-5 * np.abs(e).max(), err_msg=what)
+
+
+def test_bidirectional_wrapper_gives_the_stock_result():
+    x, _, _ = inputs()
+    results = []
+    for cls in (keras.layers.LSTM, layers.FusedLSTM):
+        keras.utils.set_random_seed(5)
+        wrapper = keras.layers.Bidirectional(cls(UNITS, return_sequences=True))
+        results.append(ops.convert_to_numpy(wrapper(x)))
+    assert isinstance(wrapper.backward_layer, layers.FusedLSTM) and wrapper.backward_layer.go_backwards
+    np.testing.assert_allclose(results[1], results[0], atol=2e-6)
+
+
+def test_a_stateful_layer_continues_where_it_stopped():
+    x, _, _ = inputs()
+    whole = layers.FusedLSTM(UNITS, return_sequences=True)
+    whole.build((BATCH, N_STEPS, N_FEATURES))
+    stateful = layers.FusedLSTM(UNITS, return_sequences=True, stateful=True)
+    stateful.build((BATCH, N_STEPS, N_FEATURES))
+    stateful.set_weights(whole.get_weights())
+    halves = [stateful(x[:, :4]), stateful(x[:, 4:])]
+    np.testing.assert_allclose(
+        np.concatenate([ops.convert_to_numpy(h) for h in halves], axis=1), ops.convert_to_numpy(whole(x)), atol=2e-6
+    )
+
+
+def test_training_follows_the_stock_layer():
+    x, y = data.sequence_mean(256, n_steps=20, seed=0)
+    histories = []
+    for cls in (keras.layers.LSTM, layers.FusedLSTM):
+        training.set_seed(0)
+        inputs_ = keras.Input((20, 1))
+        hidden = cls(16, return_sequences=True)(inputs_)
+        model = keras.Model(inputs_, keras.layers.Dense(1)(cls(16)(hidden)))
+        histories.append(training.compile_and_fit(model, x, y, epochs=3, batch_size=32, learning_rate=3e-3).history)
+    stock, fused = histories
+    assert fused["loss"][-1] < 0.5 * fused["loss"][0]  # it learns
+    np.testing.assert_allclose(fused["loss"], stock["loss"], rtol=1e-3)
+
+
+def test_the_builders_use_it_and_a_saved_model_loads_back(tmp_path):
+    model = models.build_stacked_lstm(n_steps=N_STEPS, n_features=N_FEATURES, units=UNITS, n_outputs=1)
+    assert all(isinstance(model.get_layer(f"lstm_{k}"), layers.FusedLSTM) for k in (1, 2))
+    x, _, _ = inputs()
+    path = tmp_path / "stacked.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert isinstance(loaded.get_layer("lstm_1"), layers.FusedLSTM)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+    config = model.get_layer("lstm_1").get_config()
+    assert config["units"] == UNITS and config["return_sequences"] is True
