@@ -88,3 +88,18 @@ def test_notebook_kernels_run_on_the_backend_of_the_test_run(tmp_path):
     ])
     NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     assert notebook.cells[0].outputs[0]["text"].strip() == keras.backend.backend() == os.environ["KERAS_BACKEND"]
+
+
+def test_a_saved_builder_model_loads_in_a_fresh_process_after_importing_the_models(tmp_path):
+    # the companion's layers (FusedLSTM, TimeDistributed, ...) are registered with Keras when
+    # lstm_companion.models is imported, which is what the README tells a reader to do before loading
+    from lstm_companion import models
+
+    path = tmp_path / "encoder_decoder.keras"
+    models.build_encoder_decoder_lstm(n_steps_in=4, n_features_in=2, n_steps_out=3, n_features_out=2, units=3).save(path)
+    out = run_python(
+        "import lstm_companion.models, keras\n"
+        f"model = keras.saving.load_model({str(path)!r})\n"
+        "print(sorted({type(layer).__name__ for layer in model.layers}))"
+    )
+    assert "FusedLSTM" in out and "TimeDistributed" in out, out
