@@ -70,15 +70,7 @@ def run_course(n_layers: int, epochs: int, x, y, stock_layer: bool = False) -> d
 
     import keras
 
-    class EpochTimer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.seconds.append(time.perf_counter() - self.start)
-
-    timer = EpochTimer()
-    timer.seconds = []
+    timer = training.EpochTimer()
     training.set_seed(0)
     if stock_layer:  # what the builders return, with keras.layers.LSTM in place of FusedLSTM
         inputs = keras.Input((N_STEPS, N_FEATURES))

@@ -230,3 +230,16 @@ def test_compile_and_fit_rejects_what_is_not_a_distribution():
     model, x, y = small_problem()
     with pytest.raises(TypeError, match="distribution must be a keras.distribution"):
         training.compile_and_fit(model, x, y, epochs=1, distribution="2 devices")
+
+
+def test_epoch_timer_records_one_duration_per_epoch_and_restarts_with_each_fit():
+    from lstm_companion import models
+
+    x, y = data.sequence_mean(32, n_steps=5, seed=0)
+    model = models.build_vanilla_lstm(5, 1, units=4, n_outputs=1)
+    timer = training.EpochTimer()
+    assert timer.seconds == []
+    training.compile_and_fit(model, x, y, epochs=3, batch_size=16, callbacks=[timer])
+    assert len(timer.seconds) == 3 and all(s > 0 for s in timer.seconds), timer.seconds
+    training.compile_and_fit(model, x, y, epochs=2, batch_size=16, callbacks=[timer])
+    assert len(timer.seconds) == 2, timer.seconds

@@ -6,11 +6,13 @@ while leaving loss, optimiser settings and epochs visible in the notebook.
 :func:`fit_together` and :func:`predict_together` train and run many small,
 independent models (seeds, sequence lengths, architectures) in one compiled
 program, which is what keeps the multi-seed experiments of the claims chapters
-inside their time budget.
+inside their time budget. :class:`EpochTimer` records how long each epoch took.
 """
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Sequence
 
 import keras
@@ -18,7 +20,7 @@ import numpy as np
 
 from ._validation import check_array, check_choice, check_float, check_int, check_seed
 
-__all__ = ["set_seed", "compile_and_fit", "fit_together", "predict_together"]
+__all__ = ["EpochTimer", "set_seed", "compile_and_fit", "fit_together", "predict_together"]
 
 
 def _check_model_and_data(model, x, y) -> tuple[np.ndarray, np.ndarray]:
@@ -50,6 +52,31 @@ def _adam(learning_rate: float, schedule: str, *, n_batches: int) -> keras.optim
     if schedule == "cosine":
         learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=n_batches)
     return keras.optimizers.Adam(learning_rate=learning_rate)
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """A callback that records the wall-clock seconds of every epoch in ``seconds``.
+
+    Pass it in ``callbacks=`` to :func:`compile_and_fit` (or ``model.fit``);
+    afterwards ``timer.seconds[k]`` is the duration of epoch ``k``, the first
+    one including compilation. It starts empty at every ``fit``.
+
+    Used by: the appendix on several devices and ``benchmarks/lstm_throughput.py``.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.seconds: list[float] = []
+        self._start = 0.0
+
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
 
 
 def set_seed(seed: int = 0) -> int:
@@ -144,28 +171,23 @@ def compile_and_fit(
         validation_data = (x_val.astype(np.float32), y_val.astype(np.float32))
     if distribution is not None:
         _check_distribution(distribution, model, batch_size, x, validation_data)
-        with distribution.scope():
-            return compile_and_fit(
-                model, x, y, loss=loss, metrics=metrics, epochs=epochs, batch_size=batch_size,
-                learning_rate=learning_rate, schedule=schedule, validation_data=validation_data,
-                seed=seed, verbose=verbose, callbacks=callbacks,
-            )
-    if seed is not None:
-        set_seed(seed)
-    model.compile(
-        optimizer=_adam(learning_rate, schedule, n_batches=epochs * -(-len(x) // batch_size)),
-        loss=loss,
-        metrics=list(metrics),
-    )
-    return model.fit(
-        x.astype(np.float32),
-        y.astype(np.float32),
-        epochs=epochs,
-        batch_size=batch_size,
-        validation_data=validation_data,
-        verbose=verbose,
-        callbacks=list(callbacks),
-    )
+    with distribution.scope() if distribution is not None else contextlib.nullcontext():
+        if seed is not None:
+            set_seed(seed)
+        model.compile(
+            optimizer=_adam(learning_rate, schedule, n_batches=epochs * -(-len(x) // batch_size)),
+            loss=loss,
+            metrics=list(metrics),
+        )
+        return model.fit(
+            x.astype(np.float32),
+            y.astype(np.float32),
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_data=validation_data,
+            verbose=verbose,
+            callbacks=list(callbacks),
+        )
 
 
 def _check_distribution(distribution, model, batch_size: int, x: np.ndarray, validation_data) -> None:
