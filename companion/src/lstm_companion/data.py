@@ -24,7 +24,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._validation import check_array, check_choice, check_float, check_int, check_seed
+from ._validation import check_array, check_bool, check_choice, check_float, check_int, check_seed
 
 __all__ = [
     "ADDITION_ALPHABET",
@@ -550,8 +550,7 @@ def recall_problem(
     if n_steps < n_values + 1:
         raise ValueError(f"n_steps must be at least n_values + 1 = {n_values + 1}, got {n_steps}")
     n_symbols = check_int("n_symbols", n_symbols, minimum=2)
-    if not isinstance(label_slots, bool):
-        raise TypeError(f"label_slots must be True or False, got {label_slots!r}")
+    label_slots = check_bool("label_slots", label_slots)
     n_store = n_values if label_slots else 1
     rng = _rng(seed)
     rows = np.arange(n_samples)

@@ -165,7 +165,7 @@ class FusedLSTM(keras.layers.LSTM):
             **kwargs,
         )
 
-    def uses_fused_path(self, mask=None, training=False) -> bool:
+    def uses_fused_path(self, mask=None) -> bool:
         """Whether a call with this ``mask`` takes the fused path (else the stock one)."""
         cell = self.cell
         return (
@@ -180,7 +180,7 @@ class FusedLSTM(keras.layers.LSTM):
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
         mask_ = mask[0] if isinstance(mask, (list, tuple)) else mask
-        if not self.uses_fused_path(mask=mask_, training=training):
+        if not self.uses_fused_path(mask=mask_):
             return super().inner_loop(sequences, initial_state, mask, training=training)
         if self.go_backwards:
             sequences = ops.flip(sequences, axis=1)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_array, check_choice
+from ._validation import check_array, check_bool, check_choice
 
 __all__ = ["ACTIVATIONS", "LSTM_GATES", "lstm_forward", "simple_rnn_forward", "simple_rnn_state_gradient_norms"]
 
@@ -187,8 +187,7 @@ def lstm_forward(x, kernel, recurrent_kernel, bias, *, initial_state=None, retur
     Used by: "Inside the LSTM cell".
     """
     x, kernel, recurrent_kernel, bias = _check_lstm_weights(x, kernel, recurrent_kernel, bias)
-    if not isinstance(return_gates, bool):
-        raise TypeError(f"return_gates must be True or False, got {return_gates!r}")
+    return_gates = check_bool("return_gates", return_gates)
     batch, n_steps, _ = x.shape
     units = recurrent_kernel.shape[0]
     if initial_state is None:
