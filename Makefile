@@ -1,7 +1,12 @@
 # Two commands on a fresh machine with Python 3.10+:
 #   make book   build the book into _build/html (creates .venv and installs on first use)
 #   make test   unit tests + nbval over every notebook + the -W book build + the browser test
+# Both execute notebooks JOBS at a time (default 2) and each chapter once: the executions are
+# cached in _build/.jupyter_cache/<key>, keyed on the companion package, the seed and the
+# library versions (book/_ext/notebook_cache.py). LSTM_COURSE_SEED=3 make book runs the book
+# on other seeds.
 # Also: make lab (JupyterLab on book/), make unit (unit tests only), make clean;
+#   make test-seeds SEEDS="0 1 2 3 4"   every chapter under each seed: a table of checks and headlines
 # benchmarks (not part of make test; see benchmarks/README.md):
 #   make bench-notebooks    every chapter's execution time against its budget, and a warm rebuild
 #   make bench-throughput   LSTM training speed of the course's path against raw PyTorch and JAX
@@ -15,8 +20,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+JOBS   ?= 2
+SEEDS  ?= 0 1 2 3 4
 
-.PHONY: book test unit lab clean test-backends test-torch test-tensorflow test-lowest bench-notebooks bench-throughput
+.PHONY: book test test-seeds unit lab clean test-backends test-torch test-tensorflow test-lowest bench-notebooks bench-throughput
 
 $(STAMP): companion/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; set PYTHON=python3.x")'
@@ -25,18 +32,33 @@ $(STAMP): companion/pyproject.toml
 	$(BIN)/python -m pip install --quiet -e "./companion[dev]"
 	@touch $(STAMP)
 
+# The chapters the cache lacks are executed first, JOBS at a time; the build then executes nothing.
 book: $(STAMP)
+	env -u MPLBACKEND $(BIN)/python book/_ext/notebook_cache.py execute --jobs $(JOBS)
 	env -u MPLBACKEND $(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
 
-# pytest exits 5 when it collects nothing: that is a failure here, not a pass.
+# Two runs of pytest: (1) the unit tests and nbval over every notebook, JOBS at a time (a notebook
+# stays in one worker); nbval's executions fill the book's cache; (2) the tests marked `book`: the
+# -W build from those executions (it executes nothing), the determinism check, the browser test.
+# pytest exits 5 when it collects nothing: a failure here, unless PYTEST_ARGS filters the tests.
+define run_pytest
+$(BIN)/python -m pytest $(1) $(PYTEST_ARGS); status=$$?; \
+if [ $$status -eq 5 ] && [ -z "$(PYTEST_ARGS)" ]; then echo "pytest collected no tests: failing"; exit 1; fi; \
+if [ $$status -eq 5 ]; then exit 0; fi; exit $$status
+endef
+
 test: $(STAMP)
-	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
-	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; \
-	exit $$status
+	@$(call run_pytest,-n $(JOBS) -m "not book")
+	@$(call run_pytest,-m book)
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -m "not book"
+	$(BIN)/python -m pytest tests -m "not book" -n $(JOBS)
+
+# Every chapter executed (nbval, hidden checks included) under each seed in SEEDS; prints a table
+# of pass/fail and headline values and writes it to _build/seed_table.md. Not part of make test.
+test-seeds: $(STAMP)
+	$(BIN)/python tests/book/seed_table.py --jobs $(JOBS) --seeds $(SEEDS)
 
 bench-notebooks: $(STAMP)
 	env -u MPLBACKEND $(BIN)/python benchmarks/notebooks.py

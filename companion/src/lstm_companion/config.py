@@ -1,4 +1,4 @@
-"""The one place where the course chooses its Keras backend.
+"""The one place where the course chooses its Keras backend and its seed.
 
 Keras reads the environment variable ``KERAS_BACKEND`` once, when ``keras`` is
 first imported. The course defaults to JAX (measured fastest for small LSTMs on
@@ -7,6 +7,10 @@ or the notebook server, e.g. ``KERAS_BACKEND=tensorflow jupyter lab``.
 
 ``import lstm_companion`` applies the default (it never overrides a value the
 reader set) before any of its modules imports Keras.
+
+Every seed a chapter uses is derived from one number, :func:`course_seed`:
+``0`` unless the environment variable ``LSTM_COURSE_SEED`` is set, so that
+``LSTM_COURSE_SEED=3 make book`` runs the whole book on other seeds.
 """
 
 from __future__ import annotations
@@ -20,6 +24,29 @@ DEFAULT_BACKEND = "jax"
 
 #: Backends Keras 3 understands.
 KNOWN_BACKENDS = ("jax", "tensorflow", "torch", "numpy", "openvino")
+
+#: The environment variable that sets the book's seed (:func:`course_seed`).
+SEED_VARIABLE = "LSTM_COURSE_SEED"
+
+
+def course_seed() -> int:
+    """The seed every chapter derives its seeds from: ``LSTM_COURSE_SEED``, or 0.
+
+    Set the variable before starting Jupyter (or ``make book``) to run the book
+    on other seeds; the stored outputs are those of seed 0.
+
+    Returns:
+        An integer in ``[0, 2**31)``.
+
+    Raises:
+        ValueError: if ``LSTM_COURSE_SEED`` is set to anything else.
+    """
+    text = os.environ.get(SEED_VARIABLE, "").strip()
+    if not text:
+        return 0
+    if not text.isdigit() or int(text) >= 2**31:
+        raise ValueError(f"{SEED_VARIABLE} must be an integer from 0 to 2**31 - 1, got {text!r}")
+    return int(text)
 
 
 def apply_default_backend() -> str:

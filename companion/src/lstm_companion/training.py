@@ -20,7 +20,7 @@ import numpy as np
 
 from ._validation import check_array, check_choice, check_float, check_int, check_seed
 
-__all__ = ["EpochTimer", "set_seed", "compile_and_fit", "fit_together", "predict_together"]
+__all__ = ["EpochTimer", "set_seed", "derive_seeds", "compile_and_fit", "fit_together", "predict_together"]
 
 
 def _check_model_and_data(model, x, y) -> tuple[np.ndarray, np.ndarray]:
@@ -96,6 +96,32 @@ def set_seed(seed: int = 0) -> int:
     seed = check_seed("seed", seed)
     keras.utils.set_random_seed(seed)
     return seed
+
+
+def derive_seeds(seed: int, n: int) -> list[int]:
+    """``n`` seeds derived from one, for experiments that train from several seeds.
+
+    The seeds come from NumPy's ``SeedSequence(seed)``: the same ``seed`` always
+    gives the same list (and a longer list starts with the shorter one), and two
+    different ``seed`` values give unrelated lists. A chapter derives the seeds
+    of its multi-seed experiments from its one seed,
+    :func:`lstm_companion.config.course_seed`, so that changing that one number
+    moves every seed of the chapter.
+
+    Args:
+        seed: non-negative integer below ``2**32``.
+        n: how many seeds (>= 1).
+
+    Returns:
+        A list of ``n`` integers in ``[0, 2**31)``.
+
+    Example:
+        >>> training.derive_seeds(0, 3)
+        [1484405855, 1838574579, 372825380]
+    """
+    seed = check_seed("seed", seed)
+    n = check_int("n", n)
+    return [int(value) for value in np.random.SeedSequence(seed).generate_state(n) >> 1]
 
 
 def compile_and_fit(

@@ -1,5 +1,6 @@
 import keras
 import numpy as np
+from pathlib import Path
 import pytest
 
 from lstm_companion import data, models, training
@@ -71,9 +72,8 @@ def test_keras_save_load_round_trip(kind, tmp_path):
 def test_nothing_turns_keras_safe_mode_off():
     # every builder round-trips through a .keras file with safe_mode on (the tests above), so no
     # code of the course needs, or may use, the switches that allow arbitrary code on loading
-    from conftest import REPO_ROOT
-
-    sources = [*(REPO_ROOT / "companion" / "src").rglob("*.py"), *(REPO_ROOT / "book").glob("*.ipynb")]
+    repo_root = Path(__file__).resolve().parents[2]
+    sources = [*(repo_root / "companion" / "src").rglob("*.py"), *(repo_root / "book").glob("*.ipynb")]
     assert len(sources) >= 10
     for path in sources:
         text = path.read_text()

@@ -4,8 +4,10 @@ import json
 import re
 
 import pytest
+from pathlib import Path
 
-from conftest import REPO_ROOT
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
 
 NOTEBOOKS = sorted((REPO_ROOT / "book").glob("*.ipynb"))
 # absolute paths of an author's machine: home directories, this workspace, temporary build dirs

@@ -26,8 +26,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO_ROOT
 from test_book import build_environment, toc_files
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.book
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-COMPANION = Path(__file__).resolve().parents[1] / "companion"
+COMPANION = Path(__file__).resolve().parents[2] / "companion"
 
 
 @pytest.fixture(scope="module")

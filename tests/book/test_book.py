@@ -1,4 +1,9 @@
-"""The book: every notebook is in the table of contents, and it builds with zero warnings."""
+"""The book: every notebook is in the table of contents, and it builds with zero warnings.
+
+The build renders the executions that nbval made of every chapter (``pytest book``, the
+first half of ``make test``, stores them in the book's execution cache), so it executes
+nothing itself: the test checks both.
+"""
 
 import ast
 import html as html_module
@@ -11,7 +16,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO_ROOT
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT / "book" / "_ext"))
+import notebook_cache  # noqa: E402
+
 
 
 def toc_files():
@@ -32,8 +40,20 @@ def build_environment():
     return {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
 
 
+def uncached_chapters() -> list[str]:
+    """The chapters not yet executed for the current package, seed and library versions."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    cache = get_cache(str(notebook_cache.cache_path()))
+    return [path.name for path in notebook_cache.book_notebooks()
+            if not notebook_cache.is_cached(cache, nbformat.read(path, as_version=4))]
+
+
 @pytest.mark.book
-def test_book_builds_without_warnings_and_shows_its_figures():
+def test_book_builds_without_warnings_from_the_test_runs_executions_and_shows_its_figures():
+    missing = uncached_chapters()
+    assert not missing, f"not executed yet for this package, seed and versions: {missing}: run `pytest book` first"
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     result = subprocess.run(
         [str(jupyter_book), "build", str(REPO_ROOT), "-W", "-n", "--keep-going"],
@@ -43,6 +63,8 @@ def test_book_builds_without_warnings_and_shows_its_figures():
     warnings = [line for line in log.splitlines() if re.search(r"(WARNING|ERROR): ", line)]
     assert result.returncode == 0, log[-5000:]
     assert warnings == []
+    executed = [line for line in log.splitlines() if "Executing notebook" in line]
+    assert executed == [], f"the build executed chapters again: {executed}"
     html = REPO_ROOT / "_build" / "html"
     for page in toc_files():
         assert (html / f"{page}.html").is_file(), page
@@ -109,7 +131,7 @@ def built_glue_values(notebook):
     import nbformat
     from jupyter_cache import get_cache
 
-    cache = get_cache(str(REPO_ROOT / "_build" / ".jupyter_cache"))
+    cache = get_cache(str(notebook_cache.cache_path()))
     _, executed = cache.merge_match_into_notebook(nbformat.read(notebook, as_version=4))
     values = {}
     for cell in executed.cells:

@@ -5,8 +5,10 @@ import subprocess
 import sys
 
 import pytest
+from pathlib import Path
 
-from conftest import REPO_ROOT
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
 
 BENCHMARKS = REPO_ROOT / "benchmarks"
 

@@ -4,8 +4,10 @@ import re
 import sys
 
 import yaml
+from pathlib import Path
 
-from conftest import REPO_ROOT
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -243,3 +243,24 @@ def test_epoch_timer_records_one_duration_per_epoch_and_restarts_with_each_fit()
     assert len(timer.seconds) == 3 and all(s > 0 for s in timer.seconds), timer.seconds
     training.compile_and_fit(model, x, y, epochs=2, batch_size=16, callbacks=[timer])
     assert len(timer.seconds) == 2, timer.seconds
+
+
+def test_derive_seeds_repeats_extends_and_differs_between_seeds():
+    first = training.derive_seeds(0, 3)
+    assert first == training.derive_seeds(0, 3)
+    assert training.derive_seeds(0, 5)[:3] == first  # a longer list starts with the shorter one
+    assert len(set(first)) == 3 and all(0 <= s < 2**31 for s in first)
+    assert not set(first) & set(training.derive_seeds(1, 3))
+
+
+def test_course_seed_reads_the_environment(monkeypatch):
+    from lstm_companion import config
+
+    monkeypatch.delenv(config.SEED_VARIABLE, raising=False)
+    assert config.course_seed() == 0
+    monkeypatch.setenv(config.SEED_VARIABLE, "7")
+    assert config.course_seed() == 7
+    for bad in ("-1", "x", "1.5", str(2**31)):
+        monkeypatch.setenv(config.SEED_VARIABLE, bad)
+        with pytest.raises(ValueError, match=config.SEED_VARIABLE):
+            config.course_seed()

@@ -125,6 +125,7 @@ CONTRACT = {
                                     dict(kind="many_to_one", input_shape=(4, 1), output_shape=(1,)),
                                     {"kind": "option", "units": "size"}),
     "training.set_seed": (training.set_seed, dict(seed=0), {"seed": "seed"}),
+    "training.derive_seeds": (training.derive_seeds, dict(seed=0, n=3), {"seed": "seed", "n": "size"}),
 }
 
 # functions that take models or arrays: the valid call's values are built once

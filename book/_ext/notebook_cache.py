@@ -1,0 +1,223 @@
+"""The book's execution cache: keyed on everything a chapter's results depend on.
+
+Jupyter Book (``execute_notebooks: cache``) stores executed notebooks with
+jupyter-cache, which keys a notebook on its code cells only (MyST-NB issue 299):
+change a function of the companion package, the seed or a library version, and
+the build would go on serving the old outputs, figures and glued numbers. Here
+the cache lives in a folder named by a hash of the rest of what a chapter's
+results depend on (:func:`execution_inputs`): the companion package's files,
+the book's seed (``LSTM_COURSE_SEED``), the Keras backend, ``XLA_FLAGS`` and the
+versions of the numerical libraries. Change any of them and the build starts
+from an empty folder, ``_build/.jupyter_cache/<key>``.
+
+The one folder is shared by everything that executes the chapters:
+
+- the book build: this file is a Sphinx extension (``_config.yml``) that points
+  MyST-NB at the folder;
+- ``make book``: ``python book/_ext/notebook_cache.py execute`` first executes, in
+  parallel, the chapters the folder lacks, so the build itself executes nothing;
+- ``make test``: nbval's executions are stored in the folder
+  (``tests/book/nbval_cache.py``), so the book build that follows executes nothing.
+
+Kernels also share a JAX compilation cache (``_build/jax_cache``): a chapter
+executed again, or under another seed, loads its compiled training steps instead
+of compiling them again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from importlib import metadata, util
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CACHE_ROOT = REPO_ROOT / "_build" / ".jupyter_cache"
+JAX_CACHE = REPO_ROOT / "_build" / "jax_cache"
+KEEP = 12  # cache folders kept (the most recently used): the default seed, a seed table's, a few versions
+LIBRARIES = ("keras", "jax", "jaxlib", "numpy", "matplotlib", "ml-dtypes", "torch", "tensorflow", "ipykernel")
+
+
+def _package_digest(name: str) -> str:
+    """SHA-256 over the files of an installed package (an editable install reads the checkout)."""
+    spec = util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"{name} is not installed: run `make book` or `pip install -e ./companion`")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def execution_inputs() -> dict:
+    """What a chapter's results depend on besides its code cells, as the cache key's parts."""
+    from lstm_companion import config  # the package's __init__ only sets the default backend
+
+    versions = {}
+    for library in LIBRARIES:
+        try:
+            versions[library] = metadata.version(library)
+        except metadata.PackageNotFoundError:
+            continue
+    return {
+        "companion": _package_digest("lstm_companion"),
+        "seed": config.course_seed(),
+        "backend": os.environ.get("KERAS_BACKEND") or config.DEFAULT_BACKEND,
+        "xla_flags": os.environ.get("XLA_FLAGS", ""),
+        "python": sys.version.split()[0],
+        "versions": versions,
+    }
+
+
+def cache_path() -> Path:
+    """The cache folder for the current package, seed, backend, flags and versions; created if missing."""
+    inputs = execution_inputs()
+    key = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
+    path = CACHE_ROOT / key
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "inputs.json").write_text(json.dumps(inputs, indent=2, sort_keys=True) + "\n")  # also marks it used
+    _prune(keep=path)
+    return path
+
+
+def _prune(keep: Path) -> None:
+    folders = sorted((p for p in CACHE_ROOT.iterdir() if (p / "inputs.json").is_file()),
+                     key=lambda p: (p / "inputs.json").stat().st_mtime, reverse=True)
+    for old in folders[KEEP:]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def kernel_environment() -> dict[str, str]:
+    """The environment of a kernel that executes a chapter: this process's, with the shared JAX
+    compilation cache, and without ``MPLBACKEND`` (a non-interactive backend would leave no figures)."""
+    environment = {
+        **os.environ,
+        "JAX_COMPILATION_CACHE_DIR": str(JAX_CACHE),
+        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+        "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
+    }
+    environment.pop("MPLBACKEND", None)
+    return environment
+
+
+def book_notebooks() -> list[Path]:
+    """The notebooks of the table of contents, in its order."""
+    import yaml
+
+    toc = yaml.safe_load((REPO_ROOT / "_toc.yml").read_text())
+    files = [toc["root"]] + [chapter["file"] for part in toc.get("parts", []) for chapter in part["chapters"]]
+    return [REPO_ROOT / f"{file}.ipynb" for file in files if (REPO_ROOT / f"{file}.ipynb").is_file()]
+
+
+def cell_timeout() -> int:
+    import yaml
+
+    return int(yaml.safe_load((REPO_ROOT / "_config.yml").read_text())["execute"]["timeout"])
+
+
+def store(cache, notebook, path: Path, seconds: float) -> None:
+    """Put an executed notebook into the jupyter-cache ``cache`` (what MyST-NB does after executing one)."""
+    from jupyter_cache.base import CacheBundleIn
+
+    cache.cache_notebook_bundle(
+        CacheBundleIn(notebook, str(path), data={"execution_seconds": seconds}), check_validity=False, overwrite=True
+    )
+
+
+def is_cached(cache, notebook) -> bool:
+    try:
+        cache.match_cache_notebook(notebook)
+    except KeyError:
+        return False
+    return True
+
+
+def _execute_one(path: Path, timeout: int):
+    """Execute a notebook in a temporary folder, as the book build does; return (notebook, seconds, error)."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    notebook = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as workdir:
+        client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", allow_errors=False,
+                                resources={"metadata": {"path": workdir}})
+        try:
+            client.execute(env=kernel_environment())
+        except CellExecutionError as error:
+            return notebook, time.perf_counter() - start, str(error)
+    return notebook, time.perf_counter() - start, None
+
+
+def execute(notebooks: list[Path], *, jobs: int) -> list[str]:
+    """Execute, ``jobs`` at a time, the notebooks the cache lacks, and cache them; return the failures."""
+    from jupyter_cache import get_cache
+    import nbformat
+
+    folder = cache_path()
+    cache = get_cache(str(folder))
+    missing = [path for path in notebooks if not is_cached(cache, nbformat.read(path, as_version=4))]
+    print(f"notebook cache {folder.relative_to(REPO_ROOT)}: {len(notebooks) - len(missing)} of "
+          f"{len(notebooks)} notebooks cached, executing {len(missing)} with {jobs} job(s)", flush=True)
+    failures = []
+    timeout = cell_timeout()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_execute_one, path, timeout): path for path in missing}
+        for future in as_completed(futures):
+            path = futures[future]
+            notebook, seconds, error = future.result()
+            name = path.relative_to(REPO_ROOT)
+            if error is None:
+                store(cache, notebook, path, seconds)
+                print(f"  executed {name} in {seconds:.1f} s", flush=True)
+            else:
+                failures.append(f"{name}:\n{error}")
+                print(f"  FAILED {name} after {seconds:.1f} s", flush=True)
+    return failures
+
+
+# --- Sphinx extension ------------------------------------------------------------------
+
+
+def _point_myst_nb_at_the_cache(app, config):
+    config.nb_execution_cache_path = str(cache_path())
+
+
+def setup(app):
+    app.connect("config-inited", _point_myst_nb_at_the_cache)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+# --- Command line ------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("execute", help="execute the chapters the cache lacks, in parallel")
+    run.add_argument("--jobs", type=int, default=2, help="notebooks executed at the same time (default 2)")
+    run.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook of the table of contents")
+    commands.add_parser("path", help="print the cache folder for the current package, seed and versions")
+    arguments = parser.parse_args(argv)
+    if arguments.command == "path":
+        print(cache_path())
+        return 0
+    notebooks = [path.resolve() for path in arguments.notebooks] or book_notebooks()
+    failures = execute(notebooks, jobs=arguments.jobs)
+    for failure in failures:
+        print(f"\n{failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
