@@ -1,4 +1,4 @@
-"""FusedLSTM computes what keras.layers.LSTM computes: outputs, states and gradients."""
+"""lstm_companion.layers: FusedLSTM computes what keras.layers.LSTM computes; the other custom layers."""
 
 import numpy as np
 import pytest
@@ -165,3 +165,40 @@ def test_the_builders_use_it_and_a_saved_model_loads_back(tmp_path):
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
     config = model.get_layer("lstm_1").get_config()
     assert config["units"] == UNITS and config["return_sequences"] is True
+
+
+def test_time_distributed_applies_the_layer_to_every_step_of_sequences_of_any_length():
+    # Keras's TimeDistributed returned (batch, batch, ...) on TensorFlow for inputs of unknown length
+    dense = keras.layers.Dense(3)
+    inputs = keras.Input(shape=(None, 2))
+    model = keras.Model(inputs, layers.TimeDistributedAnyLength(dense)(inputs))
+    rng = np.random.default_rng(0)
+    for steps in (1, 5, 9, 2):
+        x = rng.normal(size=(4, steps, 2)).astype(np.float32)
+        expected = x @ np.asarray(dense.kernel) + np.asarray(dense.bias)
+        np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_time_distributed_any_length_keeps_keras_behaviour_for_a_known_length():
+    dense = keras.layers.Dense(3)
+    x = np.random.default_rng(1).normal(size=(2, 4, 2)).astype(np.float32)
+    ours = ops.convert_to_numpy(layers.TimeDistributedAnyLength(dense)(x))
+    np.testing.assert_allclose(ours, ops.convert_to_numpy(keras.layers.TimeDistributed(dense)(x)), atol=1e-6)
+
+
+def test_reverse_steps_flips_the_time_axis_only():
+    x = np.arange(12.0, dtype=np.float32).reshape(2, 3, 2)
+    np.testing.assert_array_equal(ops.convert_to_numpy(layers.ReverseSteps()(x)), x[:, ::-1])
+
+
+def test_last_step_attention_weights_and_output():
+    layer = layers.LastStepAttention(4)
+    x = np.random.default_rng(2).normal(size=(3, 5, 6)).astype(np.float32)
+    out = ops.convert_to_numpy(layer(x))
+    assert out.shape == (3, 4) and [w.shape for w in layer.get_weights()] == [(6, 4)] * 3
+    query, key, value = layer.get_weights()
+    scores = np.einsum("btk,bk->bt", x @ key, x[:, -1] @ query) / 2.0  # sqrt(key_dim) = 2
+    weights = np.exp(scores - scores.max(axis=1, keepdims=True))
+    weights /= weights.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(out, np.einsum("bt,btk->bk", weights, x @ value), rtol=1e-4, atol=1e-5)
+    assert layers.LastStepAttention.from_config(layer.get_config()).key_dim == 4
