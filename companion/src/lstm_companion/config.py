@@ -25,6 +25,14 @@ DEFAULT_BACKEND = "jax"
 #: Backends Keras 3 understands.
 KNOWN_BACKENDS = ("jax", "tensorflow", "torch", "numpy", "openvino")
 
+#: The package each backend needs, and how to install it (CPU builds).
+BACKEND_PACKAGES = {
+    "jax": ("jax", "pip install jax"),
+    "tensorflow": ("tensorflow", "pip install tensorflow-cpu (plain tensorflow on macOS)"),
+    "torch": ("torch", "pip install torch --index-url https://download.pytorch.org/whl/cpu"),
+    "openvino": ("openvino", "pip install openvino"),
+}
+
 #: The environment variable that sets the book's seed (:func:`course_seed`).
 SEED_VARIABLE = "LSTM_COURSE_SEED"
 
@@ -76,3 +84,20 @@ def apply_default_backend() -> str:
             )
         return active
     return requested
+
+
+def missing_backend_message(backend: str, error: ModuleNotFoundError) -> str | None:
+    """One line saying what to install, when ``error`` is the backend's package missing; else ``None``.
+
+    ``import lstm_companion`` raises it as an ``ImportError`` instead of Keras's
+    traceback, e.g. "KERAS_BACKEND='torch' needs torch, which is not installed:
+    pip install torch --index-url https://download.pytorch.org/whl/cpu (or unset
+    KERAS_BACKEND to use jax)".
+    """
+    package, command = BACKEND_PACKAGES.get(backend, (None, None))
+    if package is None or (error.name or "").split(".")[0] != package:
+        return None
+    return (
+        f"KERAS_BACKEND={backend!r} needs {package}, which is not installed: {command} "
+        f"(or unset KERAS_BACKEND to use {DEFAULT_BACKEND})"
+    )
