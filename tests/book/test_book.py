@@ -113,14 +113,22 @@ def check_bibliography(html):
 
 
 def check_api_reference(html):
-    """The API page documents every public name of every module (autodoc, from the docstrings)."""
+    """The API page documents every public name of every module (autodoc, from the docstrings), each with
+    the chapters that use it (book/_ext/api_usage.py)."""
+    import importlib
+
     import lstm_companion
 
     api = (html / "book" / "api.html").read_text()
-    for module_name in ("data", "layers", "models", "training", "gradients", "plotting", "scratch"):
-        module = getattr(lstm_companion, module_name)
+    n_public = 0
+    for module_name in lstm_companion._SUBMODULES:
+        module = importlib.import_module(f"lstm_companion.{module_name}")
         for name in module.__all__:
             assert f'id="lstm_companion.{module_name}.{name}"' in api, f"{module_name}.{name} is not documented"
+            n_public += 1
+    assert api.count("Used in:</em>") == n_public, "every public name says which chapters use it"
+    vanilla = api.split('id="lstm_companion.models.build_vanilla_lstm"')[1].split("Used in:</em>")[1].split("</p>")[0]
+    assert '<a class="reference internal" href="vanilla_lstm.html"><span class="doc">The vanilla LSTM</span></a>' in vanilla
 
 
 GLUE_REFERENCE = re.compile(r"\{glue:text\}`([\w.]+\.ipynb)::(\w+):([^`]+)`")

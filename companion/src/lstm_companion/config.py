@@ -19,6 +19,16 @@ import os
 import sys
 import warnings
 
+__all__ = [
+    "BACKEND_PACKAGES",
+    "DEFAULT_BACKEND",
+    "KNOWN_BACKENDS",
+    "SEED_VARIABLE",
+    "apply_default_backend",
+    "course_seed",
+    "missing_backend_message",
+]
+
 #: The backend the course uses when ``KERAS_BACKEND`` is not set.
 DEFAULT_BACKEND = "jax"
 
