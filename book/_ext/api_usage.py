@@ -31,9 +31,7 @@ DEFAULT_PACKAGE = "lstm_companion"
 def toc_notebooks(root: Path) -> list[str]:
     """Docnames (``book/vanilla_lstm``) of the notebooks in ``root/_toc.yml``, in book order."""
     toc = yaml.safe_load((Path(root) / "_toc.yml").read_text())
-    entries = [toc["root"]] + [
-        chapter["file"] for part in toc.get("parts", []) for chapter in part.get("chapters", [])
-    ]
+    entries = [toc["root"]] + [chapter["file"] for part in toc.get("parts", []) for chapter in part.get("chapters", [])]
     return [entry for entry in entries if (Path(root) / f"{entry}.ipynb").is_file()]
 
 
@@ -93,11 +91,7 @@ def names_used(sources, package: str = DEFAULT_PACKAGE) -> set[tuple[str, str]]:
             owner = node.value
             if isinstance(owner, ast.Name) and owner.id in modules:
                 used.add((modules[owner.id], node.attr))
-            elif (
-                isinstance(owner, ast.Attribute)
-                and isinstance(owner.value, ast.Name)
-                and owner.value.id in packages
-            ):
+            elif isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) and owner.value.id in packages:
                 used.add((owner.attr, node.attr))
     return used
 

@@ -21,8 +21,10 @@ def write_book(root: Path, chapters: dict[str, list[str]]) -> None:
         notebook = nbformat.v4.new_notebook(
             cells=[nbformat.v4.new_markdown_cell(f"# {name.title()}\n\nSome text.")]
             + [nbformat.v4.new_code_cell(source) for source in cells],
-            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                      "language_info": {"name": "python"}},
+            metadata={
+                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                "language_info": {"name": "python"},
+            },
         )
         nbformat.write(notebook, root / "book" / f"{name}.ipynb")
         toc["parts"][0]["chapters"].append({"file": f"book/{name}"})
@@ -82,7 +84,10 @@ def test_the_api_page_shows_the_chapters_under_each_documented_name(tmp_path):
     from sphinx.cmd.build import build_main
 
     source = tmp_path / "source"
-    write_book(source, {"chapter": ["from lstm_companion import models\nmodels.build_vanilla_lstm(4, 1, units=2, n_outputs=1)"]})
+    write_book(
+        source,
+        {"chapter": ["from lstm_companion import models\nmodels.build_vanilla_lstm(4, 1, units=2, n_outputs=1)"]},
+    )
     (source / "conf.py").write_text(
         f"import sys\nsys.path.insert(0, {str(REPO_ROOT / 'book' / '_ext')!r})\n"
         'extensions = ["myst_nb", "sphinx.ext.autodoc", "sphinx.ext.napoleon", "api_usage"]\n'
@@ -97,4 +102,7 @@ def test_the_api_page_shows_the_chapters_under_each_documented_name(tmp_path):
     assert status == 0
     page = (tmp_path / "html" / "book" / "api.html").read_text()
     used_in = re.findall(r"Used in:</em> (.*?)</p>", page)  # the two functions, in page order
-    assert used_in == ['<a class="reference internal" href="chapter.html"><span class="doc">Chapter</span></a>.', "no chapter."]
+    assert used_in == [
+        '<a class="reference internal" href="chapter.html"><span class="doc">Chapter</span></a>.',
+        "no chapter.",
+    ]

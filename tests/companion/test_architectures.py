@@ -95,7 +95,7 @@ def test_same_seed_same_initial_weights(name):
     first = build().get_weights()
     training.set_seed(5)
     second = build().get_weights()
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -108,8 +108,12 @@ def test_bidirectional_directions_read_the_sequence_the_right_way():
         before, after = model.predict(x, verbose=0), model.predict(changed, verbose=0)
         assert np.allclose(before[:, 0], after[:, 0]) != first_step_changes, direction
         assert not np.allclose(before[:, -1], after[:, -1]), direction
-    assert models.build_bidirectional_lstm(6, 1, units=4, direction="forward").count_params() == lstm_params(1, 4) + dense_params(4, 1)
-    assert models.build_bidirectional_lstm(6, 1, units=4, merge_mode="sum").count_params() == 2 * lstm_params(1, 4) + dense_params(4, 1)
+    assert models.build_bidirectional_lstm(6, 1, units=4, direction="forward").count_params() == lstm_params(
+        1, 4
+    ) + dense_params(4, 1)
+    assert models.build_bidirectional_lstm(6, 1, units=4, merge_mode="sum").count_params() == 2 * lstm_params(
+        1, 4
+    ) + dense_params(4, 1)
 
 
 def test_backward_lstm_round_trips_with_its_reverse_layer(tmp_path):

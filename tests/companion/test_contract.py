@@ -36,8 +36,9 @@ from lstm_companion import (
 )
 
 
-def typed(type_errors, value_errors=st.nothing()):
+def typed(type_errors, value_errors=None):
     """Bad values paired with the exception they must raise."""
+    value_errors = st.nothing() if value_errors is None else value_errors
     return st.one_of(type_errors.map(lambda v: (v, TypeError)), value_errors.map(lambda v: (v, ValueError)))
 
 
@@ -105,135 +106,243 @@ BAD_DISTRIBUTIONS = only_type_errors("ab", 3, keras.layers.Dense(1), object())
 CONTRACT = {
     "data.sine_of_value": (data.sine_of_value, dict(n_samples=3), {"n_samples": "size", "seed": "seed"}),
     "data.sequence_mean": (
-        data.sequence_mean, dict(n_samples=3), {"n_samples": "size", "n_steps": "size", "seed": "seed"}
+        data.sequence_mean,
+        dict(n_samples=3),
+        {"n_samples": "size", "n_steps": "size", "seed": "seed"},
     ),
     "data.wave_from_frequency": (
-        data.wave_from_frequency, dict(n_samples=3), {"n_samples": "size", "n_steps": "size", "seed": "seed"}
+        data.wave_from_frequency,
+        dict(n_samples=3),
+        {"n_samples": "size", "n_steps": "size", "seed": "seed"},
     ),
     "data.sine_forecast": (
-        data.sine_forecast, dict(n_samples=3),
+        data.sine_forecast,
+        dict(n_samples=3),
         {"n_samples": "size", "n_steps_in": "size", "n_steps_out": "size", "seed": "seed"},
     ),
     "data.sum_sign": (data.sum_sign, dict(n_samples=3), {"n_samples": "size", "n_steps": "size", "seed": "seed"}),
     "data.next_value": (data.next_value, dict(n_samples=3), {"n_samples": "size", "n_steps": "size", "seed": "seed"}),
     "data.echo_sequence": (
-        data.echo_sequence, dict(n_samples=3),
+        data.echo_sequence,
+        dict(n_samples=3),
         {"n_samples": "size", "n_steps": "size", "n_features": "size2", "echo_index": "count", "seed": "seed"},
     ),
     "data.damped_sine": (
-        data.damped_sine, dict(n_samples=3),
+        data.damped_sine,
+        dict(n_samples=3),
         {"n_samples": "size", "n_steps_in": "size", "n_steps_out": "size", "seed": "seed"},
     ),
     "data.moving_square": (
-        data.moving_square, dict(n_samples=2),
+        data.moving_square,
+        dict(n_samples=2),
         {"n_samples": "size", "n_frames": "size2", "size": "size2", "square": "size", "seed": "seed"},
     ),
     "data.addition_strings": (
-        data.addition_strings, dict(n_samples=3),
+        data.addition_strings,
+        dict(n_samples=3),
         {"n_samples": "size", "n_terms": "size2", "largest": "size", "seed": "seed"},
     ),
     "data.addition_problem": (
-        data.addition_problem, dict(n_samples=3),
+        data.addition_problem,
+        dict(n_samples=3),
         {"n_samples": "size", "n_terms": "size2", "largest": "size", "seed": "seed"},
     ),
     "data.cumulative_sum": (
-        data.cumulative_sum, dict(n_samples=3),
+        data.cumulative_sum,
+        dict(n_samples=3),
         {"n_samples": "size", "n_steps": "size", "direction": "option", "seed": "seed"},
     ),
     "data.rectangles": (
-        data.rectangles, dict(n_samples=3),
-        {"n_samples": "size", "moves_per_side": "size", "min_side": "positive", "max_side": "positive",
-         "seed": "seed"},
+        data.rectangles,
+        dict(n_samples=3),
+        {"n_samples": "size", "moves_per_side": "size", "min_side": "positive", "max_side": "positive", "seed": "seed"},
     ),
     "data.adding_problem": (
-        data.adding_problem, dict(n_samples=3), {"n_samples": "size", "n_steps": "size4", "seed": "seed"}
+        data.adding_problem,
+        dict(n_samples=3),
+        {"n_samples": "size", "n_steps": "size4", "seed": "seed"},
     ),
     "data.recall_problem": (
-        data.recall_problem, dict(n_samples=3),
-        {"n_samples": "size", "n_values": "size", "n_steps": "size", "n_symbols": "size2", "label_slots": "flag",
-         "seed": "seed"},
+        data.recall_problem,
+        dict(n_samples=3),
+        {
+            "n_samples": "size",
+            "n_values": "size",
+            "n_steps": "size",
+            "n_symbols": "size2",
+            "label_slots": "flag",
+            "seed": "seed",
+        },
     ),
     "datasets.mackey_glass": (
-        datasets.mackey_glass, dict(n_points=5, discard=0),
-        {"n_points": "size", "tau": "positive", "beta": "positive", "gamma": "positive", "exponent": "positive",
-         "dt": "positive", "sample_every": "size", "discard": "count", "seed": "seed"},
+        datasets.mackey_glass,
+        dict(n_points=5, discard=0),
+        {
+            "n_points": "size",
+            "tau": "positive",
+            "beta": "positive",
+            "gamma": "positive",
+            "exponent": "positive",
+            "dt": "positive",
+            "sample_every": "size",
+            "discard": "count",
+            "seed": "seed",
+        },
     ),
     "preprocessing.frame_series": (
-        preprocessing.frame_series, dict(series=np.arange(10.0), n_steps_in=3),
+        preprocessing.frame_series,
+        dict(series=np.arange(10.0), n_steps_in=3),
         {"n_steps_in": "size", "n_steps_out": "size"},
     ),
     "preprocessing.one_hot_strings": (
-        preprocessing.one_hot_strings, dict(strings=["ab"], alphabet="ab ", length=3),
+        preprocessing.one_hot_strings,
+        dict(strings=["ab"], alphabet="ab ", length=3),
         {"length": "size", "align": "option"},
     ),
     "baselines.build_mlp": (
-        baselines.build_mlp, dict(n_inputs=2, n_outputs=1),
-        {"n_inputs": "size", "n_outputs": "size", "hidden_units": "size", "n_hidden_layers": "size",
-         "activation": "activation"},
+        baselines.build_mlp,
+        dict(n_inputs=2, n_outputs=1),
+        {
+            "n_inputs": "size",
+            "n_outputs": "size",
+            "hidden_units": "size",
+            "n_hidden_layers": "size",
+            "activation": "activation",
+        },
     ),
     "baselines.build_window_mlp": (
-        baselines.build_window_mlp, dict(n_steps=4, n_features=2, window=2, n_outputs=1),
-        {"n_steps": "size", "n_features": "size", "window": "size", "n_outputs": "size", "hidden_units": "size",
-         "output_activation": "output_activation"},
+        baselines.build_window_mlp,
+        dict(n_steps=4, n_features=2, window=2, n_outputs=1),
+        {
+            "n_steps": "size",
+            "n_features": "size",
+            "window": "size",
+            "n_outputs": "size",
+            "hidden_units": "size",
+            "output_activation": "output_activation",
+        },
     ),
     "baselines.build_simple_rnn": (
-        baselines.build_simple_rnn, dict(n_steps=4, n_features=2, units=3, n_outputs=1),
-        {"n_steps": "size", "n_features": "size", "units": "size", "n_outputs": "size",
-         "output_activation": "output_activation", "activation": "activation", "recurrent_gain": "positive"},
+        baselines.build_simple_rnn,
+        dict(n_steps=4, n_features=2, units=3, n_outputs=1),
+        {
+            "n_steps": "size",
+            "n_features": "size",
+            "units": "size",
+            "n_outputs": "size",
+            "output_activation": "output_activation",
+            "activation": "activation",
+            "recurrent_gain": "positive",
+        },
     ),
     "baselines.build_attention_reader": (
-        baselines.build_attention_reader, dict(n_steps=4, n_features=3, key_dim=2, n_outputs=2),
-        {"n_steps": "size", "n_features": "size", "key_dim": "size", "n_outputs": "size",
-         "output_activation": "output_activation"},
+        baselines.build_attention_reader,
+        dict(n_steps=4, n_features=3, key_dim=2, n_outputs=2),
+        {
+            "n_steps": "size",
+            "n_features": "size",
+            "key_dim": "size",
+            "n_outputs": "size",
+            "output_activation": "output_activation",
+        },
     ),
     "models.build_vanilla_lstm": (
-        models.build_vanilla_lstm, dict(n_steps=4, n_features=2, units=3, n_outputs=1),
-        {"n_steps": "size", "n_features": "size", "units": "size", "n_outputs": "size",
-         "output_activation": "output_activation", "forget_bias": "real"},
+        models.build_vanilla_lstm,
+        dict(n_steps=4, n_features=2, units=3, n_outputs=1),
+        {
+            "n_steps": "size",
+            "n_features": "size",
+            "units": "size",
+            "n_outputs": "size",
+            "output_activation": "output_activation",
+            "forget_bias": "real",
+        },
     ),
     "models.build_stacked_lstm": (
-        models.build_stacked_lstm, dict(n_steps=4, n_features=2, units=3, n_outputs=1),
-        {"n_steps": "size", "n_features": "size", "units": "size", "n_layers": "size", "n_outputs": "size",
-         "output_activation": "output_activation"},
+        models.build_stacked_lstm,
+        dict(n_steps=4, n_features=2, units=3, n_outputs=1),
+        {
+            "n_steps": "size",
+            "n_features": "size",
+            "units": "size",
+            "n_layers": "size",
+            "n_outputs": "size",
+            "output_activation": "output_activation",
+        },
     ),
     "models.build_cnn_lstm": (
-        models.build_cnn_lstm, dict(n_frames=3, height=8, width=8, channels=1, n_outputs=2),
-        {"n_frames": "size", "height": "size", "width": "size", "channels": "size", "filters": "size",
-         "kernel_size": "size", "units": "size", "n_outputs": "size", "output_activation": "output_activation"},
+        models.build_cnn_lstm,
+        dict(n_frames=3, height=8, width=8, channels=1, n_outputs=2),
+        {
+            "n_frames": "size",
+            "height": "size",
+            "width": "size",
+            "channels": "size",
+            "filters": "size",
+            "kernel_size": "size",
+            "units": "size",
+            "n_outputs": "size",
+            "output_activation": "output_activation",
+        },
     ),
     "models.build_encoder_decoder_lstm": (
         models.build_encoder_decoder_lstm,
         dict(n_steps_in=4, n_features_in=3, n_steps_out=2, n_features_out=3, units=3),
-        {"n_steps_in": "size", "n_features_in": "size", "n_steps_out": "size", "n_features_out": "size",
-         "units": "size", "output_activation": "output_activation"},
+        {
+            "n_steps_in": "size",
+            "n_features_in": "size",
+            "n_steps_out": "size",
+            "n_features_out": "size",
+            "units": "size",
+            "output_activation": "output_activation",
+        },
     ),
     "models.build_bidirectional_lstm": (
-        models.build_bidirectional_lstm, dict(n_steps=4, n_features=1, units=2),
-        {"n_steps": "size", "n_features": "size", "units": "size", "n_outputs": "size", "direction": "option",
-         "merge_mode": "option", "output_activation": "output_activation"},
+        models.build_bidirectional_lstm,
+        dict(n_steps=4, n_features=1, units=2),
+        {
+            "n_steps": "size",
+            "n_features": "size",
+            "units": "size",
+            "n_outputs": "size",
+            "direction": "option",
+            "merge_mode": "option",
+            "output_activation": "output_activation",
+        },
     ),
     "models.build_generative_lstm": (
-        models.build_generative_lstm, dict(n_features=2, units=3),
+        models.build_generative_lstm,
+        dict(n_features=2, units=3),
         {"n_features": "size", "units": "size", "n_steps": "size_or_none"},
     ),
     "models.build_sequence_model": (
-        models.build_sequence_model, dict(kind="many_to_one", input_shape=(4, 1), output_shape=(1,)),
+        models.build_sequence_model,
+        dict(kind="many_to_one", input_shape=(4, 1), output_shape=(1,)),
         {"kind": "option", "units": "size"},
     ),
     "training.set_seed": (training.set_seed, dict(seed=0), {"seed": "seed"}),
     "training.derive_seeds": (training.derive_seeds, dict(seed=0, n=3), {"seed": "seed", "n": "size"}),
     "layers.FusedLSTM": (
-        layers.FusedLSTM, dict(units=2),
-        {"units": "size", "return_sequences": "flag", "return_state": "flag", "go_backwards": "flag",
-         "stateful": "flag"},
+        layers.FusedLSTM,
+        dict(units=2),
+        {
+            "units": "size",
+            "return_sequences": "flag",
+            "return_state": "flag",
+            "go_backwards": "flag",
+            "stateful": "flag",
+        },
     ),
     "layers.LastStepAttention": (layers.LastStepAttention, dict(key_dim=2), {"key_dim": "size"}),
     "layers.TimeDistributedAnyLength": (
-        layers.TimeDistributedAnyLength, dict(layer=keras.layers.Dense(1)),
+        layers.TimeDistributedAnyLength,
+        dict(layer=keras.layers.Dense(1)),
         {"layer": only_type_errors(None, "dense", 3, keras.layers.Dense)},
     ),
     "plotting.plot_architecture_overview": (
-        plotting.plot_architecture_overview, dict(), {"axes": only_type_errors("axes", 3, [1, 2, 3])}
+        plotting.plot_architecture_overview,
+        dict(),
+        {"axes": only_type_errors("axes", 3, [1, 2, 3])},
     ),
 }
 
@@ -253,63 +362,94 @@ _TRAINING = {"epochs": "size", "batch_size": "size", "learning_rate": "positive"
              "verbose": "count", "loss": "loss_name", "seed": "seed_or_none"}  # fmt: skip
 ARRAY_CONTRACT = {
     "training.compile_and_fit": (
-        training.compile_and_fit, dict(model=_MODEL, x=_X, y=_Y, epochs=1, batch_size=4),
-        {"model": BAD_MODELS, "x": _X, "y": _Y, **_TRAINING, "distribution": BAD_DISTRIBUTIONS,
-         "callbacks": typed(st.one_of(st.text(max_size=3), st.integers(), st.just([1]), st.none()))},
+        training.compile_and_fit,
+        dict(model=_MODEL, x=_X, y=_Y, epochs=1, batch_size=4),
+        {
+            "model": BAD_MODELS,
+            "x": _X,
+            "y": _Y,
+            **_TRAINING,
+            "distribution": BAD_DISTRIBUTIONS,
+            "callbacks": typed(st.one_of(st.text(max_size=3), st.integers(), st.just([1]), st.none())),
+        },
     ),
     "training.fit_together": (
-        training.fit_together, dict(models=[_MODEL, _OTHER], x=_X, y=_Y, epochs=1, batch_size=4),
+        training.fit_together,
+        dict(models=[_MODEL, _OTHER], x=_X, y=_Y, epochs=1, batch_size=4),
         {"models": BAD_MODELS, "x": _X, "y": _Y, **_TRAINING},
     ),
     "training.predict_together": (
-        training.predict_together, dict(models=[_MODEL, _OTHER], x=_X),
+        training.predict_together,
+        dict(models=[_MODEL, _OTHER], x=_X),
         {"models": BAD_MODELS, "x": _X, "batch_size": "size"},
     ),
     "generation.continue_sequence": (
-        generation.continue_sequence, dict(model=_GENERATIVE, prefix=_X[0], n_steps=2),
+        generation.continue_sequence,
+        dict(model=_GENERATIVE, prefix=_X[0], n_steps=2),
         {"model": BAD_MODELS, "prefix": _X[0], "n_steps": "size"},
     ),
     "generation.generate_sequence": (
-        generation.generate_sequence, dict(model=_ONE_STEP, context=_X[0, :4], n_steps=2),
+        generation.generate_sequence,
+        dict(model=_ONE_STEP, context=_X[0, :4], n_steps=2),
         {"model": BAD_MODELS, "context": _X[0, :4], "n_steps": "size"},
     ),
     "scratch.lstm_forward": (
-        scratch.lstm_forward, dict(x=_X, **_KERNELS), {"x": _X, **_KERNELS, "return_gates": "flag"}
+        scratch.lstm_forward,
+        dict(x=_X, **_KERNELS),
+        {"x": _X, **_KERNELS, "return_gates": "flag"},
     ),
-    "scratch.lstm_step": (scratch.lstm_step, dict(x_t=_X[:, 0], **_STATES, **_KERNELS),
-                          {"x_t": _X[:, 0], **_STATES, **_KERNELS}),  # fmt: skip
+    "scratch.lstm_step": (
+        scratch.lstm_step,
+        dict(x_t=_X[:, 0], **_STATES, **_KERNELS),
+        {"x_t": _X[:, 0], **_STATES, **_KERNELS},
+    ),  # fmt: skip
     "scratch.simple_rnn_forward": (
-        scratch.simple_rnn_forward, dict(x=_X, **_RNN_KERNELS), {"x": _X, **_RNN_KERNELS, "activation": "option"}
+        scratch.simple_rnn_forward,
+        dict(x=_X, **_RNN_KERNELS),
+        {"x": _X, **_RNN_KERNELS, "activation": "option"},
     ),
     "scratch.simple_rnn_state_gradient_norms": (
-        scratch.simple_rnn_state_gradient_norms, dict(x=_X, **_RNN_KERNELS),
+        scratch.simple_rnn_state_gradient_norms,
+        dict(x=_X, **_RNN_KERNELS),
         {"x": _X, **_RNN_KERNELS, "activation": "option"},
     ),
     "preprocessing.frame_series (array)": (
-        preprocessing.frame_series, dict(series=np.arange(10.0), n_steps_in=3), {"series": np.arange(10.0)}
+        preprocessing.frame_series,
+        dict(series=np.arange(10.0), n_steps_in=3),
+        {"series": np.arange(10.0)},
     ),
     "preprocessing.decode_one_hot": (
-        preprocessing.decode_one_hot, dict(encoded=_ONE_HOT, alphabet="ab "), {"encoded": _ONE_HOT}
+        preprocessing.decode_one_hot,
+        dict(encoded=_ONE_HOT, alphabet="ab "),
+        {"encoded": _ONE_HOT},
     ),
     "data.moves_to_points": (data.moves_to_points, dict(moves=_X[0]), {"moves": _X[0]}),
     "plotting.plot_sequence_example": (
-        plotting.plot_sequence_example, dict(x=_X[0, :, 0], y=_Y[:, 0]), {"x": _X[0, :, 0], "y": _Y[:, 0]}
+        plotting.plot_sequence_example,
+        dict(x=_X[0, :, 0], y=_Y[:, 0]),
+        {"x": _X[0, :, 0], "y": _Y[:, 0]},
     ),
     "plotting.plot_learning_curves": (
-        plotting.plot_learning_curves, dict(history={"loss": [1.0, 0.5]}),
+        plotting.plot_learning_curves,
+        dict(history={"loss": [1.0, 0.5]}),
         {"history": only_type_errors(None, "loss", 3, [1.0, 0.5]), "ax": only_type_errors("ax", 1, object())},
     ),
     "plotting.plot_gradient_norms": (
-        plotting.plot_gradient_norms, dict(norms={"rnn": np.ones(4)}), {"norms": only_type_errors(None, {}, [1.0], "rnn")}
+        plotting.plot_gradient_norms,
+        dict(norms={"rnn": np.ones(4)}),
+        {"norms": only_type_errors(None, {}, [1.0], "rnn")},
     ),
     "plotting.plot_gate_activations": (
-        plotting.plot_gate_activations, dict(gates=_GATES),
+        plotting.plot_gate_activations,
+        dict(gates=_GATES),
         {"gates": only_type_errors(None, {}, {"input": np.zeros((1, 4, 2))}), "sample": "count"},
     ),
 }
 for _name in ("input_gradients", "input_gradient_norms", "weight_gradient_norms"):
     ARRAY_CONTRACT[f"gradients.{_name}"] = (
-        getattr(gradients, _name), dict(model=_MODEL, x=_X, y=_Y), {"model": BAD_MODELS, "x": _X, "y": _Y, "loss": "loss"}
+        getattr(gradients, _name),
+        dict(model=_MODEL, x=_X, y=_Y),
+        {"model": BAD_MODELS, "x": _X, "y": _Y, "loss": "loss"},
     )
 for _name, (_function, _valid, _kinds) in ARRAY_CONTRACT.items():
     CONTRACT[_name] = (_function, _valid, {
@@ -351,7 +491,7 @@ def test_generators_accept_any_valid_size_and_seed_and_repeat(name, n_samples, s
     function, valid, _ = CONTRACT[name]
     first = function(**{**valid, "n_samples": n_samples, "seed": seed})
     second = function(**{**valid, "n_samples": n_samples, "seed": seed})
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         assert len(a) == n_samples
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 

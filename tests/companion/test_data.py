@@ -5,7 +5,6 @@ import pytest
 
 from lstm_companion import data, preprocessing
 
-
 EXPECTED_SHAPES = {  # n_samples = 7, default sizes
     "one_to_one": ((7, 1), (7, 1)),
     "many_to_one": ((7, 10, 1), (7, 1)),
@@ -76,8 +75,16 @@ def test_echo_sequence_shapes_and_target():
 
 GENERATORS = {
     "damped_sine": (lambda seed: data.damped_sine(5, n_steps_in=20, n_steps_out=4, seed=seed), (5, 20, 1), (5, 4)),
-    "moving_square": (lambda seed: data.moving_square(5, n_frames=6, size=10, square=2, seed=seed), (5, 6, 10, 10, 1), (5, 4)),
-    "addition_problem": (lambda seed: data.addition_problem(5, n_terms=3, largest=10, seed=seed), (5, 8, 12), (5, 2, 12)),
+    "moving_square": (
+        lambda seed: data.moving_square(5, n_frames=6, size=10, square=2, seed=seed),
+        (5, 6, 10, 10, 1),
+        (5, 4),
+    ),
+    "addition_problem": (
+        lambda seed: data.addition_problem(5, n_terms=3, largest=10, seed=seed),
+        (5, 8, 12),
+        (5, 2, 12),
+    ),
     "cumulative_sum": (lambda seed: data.cumulative_sum(5, n_steps=9, seed=seed), (5, 9, 1), (5, 9, 1)),
     "rectangles": (lambda seed: data.rectangles(5, moves_per_side=3, seed=seed), (5, 11, 2), (5, 11, 2)),
 }
@@ -106,7 +113,7 @@ def test_damped_sine_continues_the_same_wave():
 def test_moving_square_moves_one_pixel_per_frame_in_the_labelled_direction():
     x, y = data.moving_square(40, n_frames=5, size=12, square=3, seed=1)
     assert np.all(y.sum(axis=1) == 1)
-    for video, label in zip(x[..., 0], y.argmax(axis=1)):
+    for video, label in zip(x[..., 0], y.argmax(axis=1), strict=True):
         bright = video > 0.5
         assert np.all(bright.sum(axis=(1, 2)) == 9)  # one 3x3 square per frame
         rows = np.array([np.nonzero(frame)[0].mean() for frame in bright])
@@ -120,7 +127,7 @@ def test_moving_square_moves_one_pixel_per_frame_in_the_labelled_direction():
 
 def test_addition_problem_decodes_to_correct_sums():
     questions, answers = data.addition_strings(30, n_terms=3, largest=10, seed=2)
-    assert all(sum(int(v) for v in q.split("+")) == int(a) for q, a in zip(questions, answers))
+    assert all(sum(int(v) for v in q.split("+")) == int(a) for q, a in zip(questions, answers, strict=True))
     x, y = data.addition_problem(30, n_terms=3, largest=10, seed=2)
     assert preprocessing.decode_one_hot(x, alphabet=data.ADDITION_ALPHABET) == questions
     assert preprocessing.decode_one_hot(y, alphabet=data.ADDITION_ALPHABET) == answers
@@ -141,13 +148,14 @@ def test_cumulative_sum_labels_follow_the_running_sum():
 @pytest.mark.parametrize("label_slots", [False, True])
 def test_recall_problem_targets_the_queried_stored_symbol(label_slots):
     n_values, n_steps, n_symbols = 3, 12, 5
-    x, y, lags = data.recall_problem(400, n_values=n_values, n_steps=n_steps, n_symbols=n_symbols,
-                                     label_slots=label_slots, seed=0)
+    x, y, lags = data.recall_problem(
+        400, n_values=n_values, n_steps=n_steps, n_symbols=n_symbols, label_slots=label_slots, seed=0
+    )
     n_store = n_values if label_slots else 1
     assert x.shape == (400, n_steps, n_symbols + n_store + n_values) and y.shape == (400, n_symbols)
     assert x.dtype == y.dtype == np.float32 and lags.dtype == np.int64
     assert lags.min() == 0 and lags.max() == n_steps - n_values - 1  # every lag occurs in 400 draws
-    symbols, store, query = x[..., :n_symbols], x[..., n_symbols:n_symbols + n_store], x[..., n_symbols + n_store:]
+    symbols, store, query = x[..., :n_symbols], x[..., n_symbols : n_symbols + n_store], x[..., n_symbols + n_store :]
     np.testing.assert_array_equal(symbols[:, :-1].sum(-1), 1.0)  # one symbol per step, none at the query
     np.testing.assert_array_equal(symbols[:, -1], 0.0)
     np.testing.assert_array_equal(query[:, :-1], 0.0)  # the question comes only at the end
@@ -160,8 +168,9 @@ def test_recall_problem_targets_the_queried_stored_symbol(label_slots):
             np.testing.assert_array_equal(store[i, stored_steps].argmax(-1), np.arange(n_values))
         asked = query[i, -1].argmax()
         assert y[i].argmax() == symbols[i, first + asked].argmax()
-    x_again, y_again, _ = data.recall_problem(400, n_values=n_values, n_steps=n_steps, n_symbols=n_symbols,
-                                              label_slots=label_slots, seed=0)
+    x_again, y_again, _ = data.recall_problem(
+        400, n_values=n_values, n_steps=n_steps, n_symbols=n_symbols, label_slots=label_slots, seed=0
+    )
     np.testing.assert_array_equal(x, x_again)
     np.testing.assert_array_equal(y, y_again)
 

@@ -18,7 +18,9 @@ def test_load_sunspots_shapes_and_known_values():
 def test_packaged_data_files_all_have_recorded_checksums():
     from importlib import resources
 
-    shipped = {p.name for p in resources.files("lstm_companion").joinpath("data_files").iterdir() if p.name.endswith(".csv")}
+    shipped = {
+        p.name for p in resources.files("lstm_companion").joinpath("data_files").iterdir() if p.name.endswith(".csv")
+    }
     assert shipped == set(datasets.DATASET_SHA256)
 
 

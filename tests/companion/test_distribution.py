@@ -16,7 +16,18 @@ def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     # --no-build-isolation: use the hatchling of this environment (a test dependency), no network needed
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(out), str(COMPANION)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(out),
+            str(COMPANION),
+        ],
         check=True,
     )
     (built,) = out.glob("lstm_companion-*.whl")
@@ -90,8 +101,12 @@ print("ok", len(built), "models;", lstm_companion.__version__, history.history["
 @pytest.fixture(scope="module")
 def sdist(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sdist")
-    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(out)], cwd=COMPANION, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(out)],
+        cwd=COMPANION,
+        check=True,
+        capture_output=True,
+    )
     (built,) = out.glob("lstm_companion-*.tar.gz")
     return built
 
@@ -104,7 +119,18 @@ def test_sdist_builds_a_wheel_with_the_data_files(sdist, tmp_path):
         archive.extractall(tmp_path, filter="data")
     (source,) = tmp_path.glob("lstm_companion-*")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "w"), str(source)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path / "w"),
+            str(source),
+        ],
         check=True,
     )
     (wheel_from_sdist,) = (tmp_path / "w").glob("*.whl")

@@ -1,9 +1,8 @@
 """lstm_companion.layers: FusedLSTM computes what keras.layers.LSTM computes; the other custom layers."""
 
+import keras
 import numpy as np
 import pytest
-
-import keras
 from keras import ops
 
 from lstm_companion import data, layers, models, training
@@ -31,7 +30,7 @@ def twins(**kwargs):
         layer.build((None, N_STEPS, N_FEATURES))
         built.append(layer)
     stock, fused = built
-    for a, b in zip(stock.weights, fused.weights):
+    for a, b in zip(stock.weights, fused.weights, strict=True):
         np.testing.assert_array_equal(ops.convert_to_numpy(a), ops.convert_to_numpy(b))
     return stock, fused
 
@@ -54,7 +53,7 @@ def test_outputs_and_states_equal_the_stock_layer(name):
     for kwargs in (dict(), dict(initial_state=[h0, c0])):
         expected, got = as_list(stock(x, **kwargs)), as_list(fused(x, **kwargs))
         assert len(expected) == len(got)
-        for e, g in zip(expected, got):
+        for e, g in zip(expected, got, strict=True):
             assert e.shape == g.shape
             np.testing.assert_allclose(g, e, atol=2e-6, rtol=1e-5)
 
@@ -65,8 +64,16 @@ def test_the_fused_path_is_taken_exactly_on_the_fused_backends():
     assert layers.FUSED_BACKENDS == ("jax",)
 
 
-@pytest.mark.parametrize("kwargs", [dict(dropout=0.1), dict(recurrent_dropout=0.1), dict(unroll=True),
-                                    dict(activation="relu"), dict(recurrent_activation="hard_sigmoid")])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(dropout=0.1),
+        dict(recurrent_dropout=0.1),
+        dict(unroll=True),
+        dict(activation="relu"),
+        dict(recurrent_activation="hard_sigmoid"),
+    ],
+)
 def test_configurations_it_does_not_fuse_fall_back_to_the_stock_computation(kwargs):
     stock, fused = twins(return_sequences=True, **kwargs)
     assert not fused.uses_fused_path()
@@ -109,8 +116,12 @@ def test_gradients_equal_the_stock_layer_for_weights_inputs_and_initial_states(n
     got_loss, got = _loss_and_gradients(fused, x, h0, c0)
     np.testing.assert_allclose(float(got_loss), float(expected_loss), rtol=1e-5)
     (w_expected, *rest_expected), (w_got, *rest_got) = expected, got
-    for e, g, what in zip([*w_expected, *rest_expected], [*w_got, *rest_got],
-                          ["kernel", "recurrent_kernel", "bias", "x", "h0", "c0"]):
+    for e, g, what in zip(
+        [*w_expected, *rest_expected],
+        [*w_got, *rest_got],
+        ["kernel", "recurrent_kernel", "bias", "x", "h0", "c0"],
+        strict=True,
+    ):
         e, g = np.asarray(e), np.asarray(g)
         assert np.abs(e).max() > 1e-3, f"{what}: the loss must depend on it for the check to mean anything"
         np.testing.assert_allclose(g, e, atol=1e-5 * np.abs(e).max(), err_msg=what)

@@ -62,7 +62,9 @@ DISPATCH = {
     "one_to_one": lambda: baselines.build_mlp(3, 2, hidden_units=16, name="one_to_one"),
     "many_to_one": lambda: models.build_vanilla_lstm(5, 3, units=16, n_outputs=2),
     "sequence_generation": lambda: models.build_vanilla_lstm(5, 3, units=16, n_outputs=3),
-    "sequence_classification": lambda: models.build_vanilla_lstm(5, 3, units=16, n_outputs=4, output_activation="softmax"),
+    "sequence_classification": lambda: models.build_vanilla_lstm(
+        5, 3, units=16, n_outputs=4, output_activation="softmax"
+    ),
     "many_to_many": lambda: models.build_encoder_decoder_lstm(5, 3, 4, 2, units=16, output_activation=None),
 }
 SHAPES = {
@@ -91,8 +93,10 @@ def test_sequence_model_is_the_named_builders_model(kind):
     assert generic.name == kind
     assert [type(layer).__name__ for layer in generic.layers] == [type(layer).__name__ for layer in named.layers]
     assert [layer.name for layer in generic.layers] == [layer.name for layer in named.layers]
-    assert without_names(generic.get_layer("output").get_config()) == without_names(named.get_layer("output").get_config())
-    for a, b in zip(generic.get_weights(), named.get_weights()):
+    assert without_names(generic.get_layer("output").get_config()) == without_names(
+        named.get_layer("output").get_config()
+    )
+    for a, b in zip(generic.get_weights(), named.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -124,9 +128,9 @@ def test_same_seed_same_initial_weights():
     second = built("many_to_many")[0].get_weights()
     training.set_seed(12)
     third = built("many_to_many")[0].get_weights()
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         np.testing.assert_array_equal(a, b)
-    assert any(not np.array_equal(a, c) for a, c in zip(first, third))
+    assert any(not np.array_equal(a, c) for a, c in zip(first, third, strict=True))
 
 
 def test_vanilla_lstm_parameters_follow_the_lstm_formula():
@@ -142,7 +146,11 @@ def test_vanilla_lstm_parameters_follow_the_lstm_formula():
 @pytest.mark.parametrize("forget_bias", [1.0, 3.0, -2.0])
 def test_vanilla_lstm_forget_bias_sets_only_the_forget_block(forget_bias):
     units = 4
-    bias = models.build_vanilla_lstm(5, 2, units=units, n_outputs=1, forget_bias=forget_bias).get_layer("lstm").get_weights()[2]
+    bias = (
+        models.build_vanilla_lstm(5, 2, units=units, n_outputs=1, forget_bias=forget_bias)
+        .get_layer("lstm")
+        .get_weights()[2]
+    )
     expected = np.zeros(4 * units)
     expected[units : 2 * units] = forget_bias  # Keras's gate order: input, forget, candidate, output
     np.testing.assert_array_equal(bias, expected)
@@ -160,10 +168,26 @@ def test_vanilla_lstm_save_load_round_trip(tmp_path):
 @pytest.mark.parametrize(
     "call, error, name",
     [
-        (lambda: models.build_sequence_model("many_to_one", input_shape=(3,), output_shape=(1,)), ValueError, "input_shape"),
-        (lambda: models.build_sequence_model("many_to_one", input_shape=(3, 0), output_shape=(1,)), ValueError, "input_shape"),
-        (lambda: models.build_sequence_model("many_to_one", input_shape=3, output_shape=(1,)), TypeError, "input_shape"),
-        (lambda: models.build_sequence_model("one_to_many", input_shape=(1,), output_shape=(4,)), ValueError, "output_shape"),
+        (
+            lambda: models.build_sequence_model("many_to_one", input_shape=(3,), output_shape=(1,)),
+            ValueError,
+            "input_shape",
+        ),
+        (
+            lambda: models.build_sequence_model("many_to_one", input_shape=(3, 0), output_shape=(1,)),
+            ValueError,
+            "input_shape",
+        ),
+        (
+            lambda: models.build_sequence_model("many_to_one", input_shape=3, output_shape=(1,)),
+            TypeError,
+            "input_shape",
+        ),
+        (
+            lambda: models.build_sequence_model("one_to_many", input_shape=(1,), output_shape=(4,)),
+            ValueError,
+            "output_shape",
+        ),
         (
             lambda: models.build_sequence_model("sequence_generation", input_shape=(3, 2), output_shape=(1,)),
             ValueError,

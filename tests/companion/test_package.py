@@ -19,7 +19,9 @@ def run_python(code, **env_overrides):
 
 def test_import_loads_the_layers_and_nothing_else_of_the_package():
     # `import lstm_companion` registers the custom layers (so Keras loads); the other submodules load on first use
-    out = run_python("import sys, lstm_companion; print(sorted(m for m in sys.modules if m.startswith('lstm_companion.')))")
+    out = run_python(
+        "import sys, lstm_companion; print(sorted(m for m in sys.modules if m.startswith('lstm_companion.')))"
+    )
     assert out == "['lstm_companion._validation', 'lstm_companion.config', 'lstm_companion.layers']"
 
 
@@ -29,7 +31,9 @@ def test_a_missing_backend_package_is_one_line_naming_what_to_install():
     if importlib.util.find_spec("torch") is not None:
         pytest.skip("torch is installed here")
     env = {**os.environ, "KERAS_BACKEND": "torch"}
-    result = subprocess.run([sys.executable, "-c", "import lstm_companion"], capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", "import lstm_companion"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert result.returncode != 0
     last = result.stderr.strip().splitlines()[-1]
     assert last == (
@@ -42,7 +46,9 @@ def test_a_missing_backend_package_is_one_line_naming_what_to_install():
 def test_missing_backend_message_names_only_the_backends_own_package():
     from lstm_companion import config
 
-    assert "pip install tensorflow-cpu" in config.missing_backend_message("tensorflow", ModuleNotFoundError(name="tensorflow.python"))
+    assert "pip install tensorflow-cpu" in config.missing_backend_message(
+        "tensorflow", ModuleNotFoundError(name="tensorflow.python")
+    )
     assert config.missing_backend_message("torch", ModuleNotFoundError(name="scipy")) is None
     assert config.missing_backend_message("numpy", ModuleNotFoundError(name="numpy")) is None
 
@@ -70,7 +76,10 @@ def test_warns_when_keras_was_imported_first_with_another_backend():
 def test_unknown_backend_is_rejected():
     result = subprocess.run(
         [sys.executable, "-c", "import lstm_companion"],
-        capture_output=True, text=True, env={**os.environ, "KERAS_BACKEND": "theano"}, timeout=60,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KERAS_BACKEND": "theano"},
+        timeout=60,
     )
     assert result.returncode != 0
     assert "KERAS_BACKEND='theano' is not a Keras backend" in result.stderr
@@ -91,8 +100,10 @@ def test_every_public_function_is_exported_and_documented(module_name):
 
     module = importlib.import_module(f"lstm_companion.{module_name}")
     defined_here = {
-        name for name, value in vars(module).items()
-        if not name.startswith("_") and (inspect.isfunction(value) or inspect.isclass(value))
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and (inspect.isfunction(value) or inspect.isclass(value))
         and value.__module__ == module.__name__
     }
     assert defined_here <= set(module.__all__), f"missing from __all__: {sorted(defined_here - set(module.__all__))}"
@@ -109,10 +120,12 @@ def test_notebook_kernels_run_on_the_backend_of_the_test_run(tmp_path):
     import nbformat
     from nbclient import NotebookClient
 
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("import lstm_companion, keras\nprint(keras.backend.backend())")
-    ])
-    NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("import lstm_companion, keras\nprint(keras.backend.backend())")]
+    )
+    NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     assert notebook.cells[0].outputs[0]["text"].strip() == keras.backend.backend() == os.environ["KERAS_BACKEND"]
 
 

@@ -86,7 +86,9 @@ def test_bad_plot_arguments_name_the_parameter(call, error, name):
 
 def fake_gates(batch=2, n_steps=5, units=3):
     rng = np.random.default_rng(0)
-    return {name: rng.uniform(size=(batch, n_steps, units)) for name in ("input", "forget", "output", "candidate", "cell")}
+    return {
+        name: rng.uniform(size=(batch, n_steps, units)) for name in ("input", "forget", "output", "candidate", "cell")
+    }
 
 
 def test_gate_activations_one_heatmap_per_quantity():

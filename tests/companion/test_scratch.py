@@ -14,7 +14,9 @@ from lstm_companion import scratch
 def test_forward_matches_keras_simple_rnn(batch, n_steps, n_features, units, activation):
     rng = np.random.default_rng(batch * 100 + units)
     x = rng.normal(size=(batch, n_steps, n_features)).astype(np.float32)
-    layer = keras.layers.SimpleRNN(units, activation=activation, return_sequences=True, bias_initializer="random_normal")
+    layer = keras.layers.SimpleRNN(
+        units, activation=activation, return_sequences=True, bias_initializer="random_normal"
+    )
     expected = keras.ops.convert_to_numpy(layer(x))
     kernel, recurrent_kernel, bias = layer.get_weights()
     np.testing.assert_allclose(
@@ -28,7 +30,9 @@ def test_forward_uses_the_initial_state():
     h0 = rng.normal(size=(2, 5)).astype(np.float32)
     layer = keras.layers.SimpleRNN(5, return_sequences=True)
     expected = keras.ops.convert_to_numpy(layer(x, initial_state=h0))
-    np.testing.assert_allclose(scratch.simple_rnn_forward(x, *layer.get_weights(), initial_state=h0), expected, atol=1e-5)
+    np.testing.assert_allclose(
+        scratch.simple_rnn_forward(x, *layer.get_weights(), initial_state=h0), expected, atol=1e-5
+    )
 
 
 @pytest.mark.parametrize("activation", ["tanh", "linear"])
@@ -95,7 +99,7 @@ def test_lstm_forward_matches_keras(batch, n_steps, n_features, units):
     layer = keras.layers.LSTM(units, return_sequences=True, return_state=True, bias_initializer="random_normal")
     sequence, h_last, c_last = (keras.ops.convert_to_numpy(t) for t in layer(x))
     ours = scratch.lstm_forward(x, *layer.get_weights())
-    for expected, got in zip((sequence, h_last, c_last), ours):
+    for expected, got in zip((sequence, h_last, c_last), ours, strict=True):
         np.testing.assert_allclose(got, expected, atol=1e-5)
 
 

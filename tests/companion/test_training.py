@@ -86,26 +86,32 @@ def test_fit_together_trains_each_model_exactly_as_alone():
     alone = _adding_models()
     histories = training.fit_together(together, [x0, x1], [y0, y1], epochs=2, batch_size=32, seed=4)
     assert [len(h["loss"]) for h in histories] == [2, 2]
-    for model, x, y, history in zip(alone, (x0, x1), (y0, y1), histories):
+    for model, x, y, history in zip(alone, (x0, x1), (y0, y1), histories, strict=True):
         expected = training.compile_and_fit(model, x, y, epochs=2, batch_size=32, seed=4).history["loss"]
         np.testing.assert_allclose(history["loss"], expected, rtol=1e-5)
-    for trained, reference in zip(together, alone):
-        for w, w_ref in zip(trained.get_weights(), reference.get_weights()):
+    for trained, reference in zip(together, alone, strict=True):
+        for w, w_ref in zip(trained.get_weights(), reference.get_weights(), strict=True):
             np.testing.assert_allclose(w, w_ref, atol=1e-6)
     predictions = training.predict_together(together, [x0, x1])
-    for model, x, prediction in zip(alone, (x0, x1), predictions):
+    for model, x, prediction in zip(alone, (x0, x1), predictions, strict=True):
         np.testing.assert_allclose(prediction, model.predict(x, verbose=0), atol=1e-6)
 
 
 def test_fit_together_accepts_one_array_for_all_and_models_of_different_shapes():
     x, y = data.adding_problem(64, n_steps=8, seed=0)
     training.set_seed(0)
-    pair = [baselines.build_simple_rnn(8, 2, units=3, n_outputs=1), baselines.build_window_mlp(8, 2, window=4, n_outputs=1)]
+    pair = [
+        baselines.build_simple_rnn(8, 2, units=3, n_outputs=1),
+        baselines.build_window_mlp(8, 2, window=4, n_outputs=1),
+    ]
     histories = training.fit_together(pair, x, y, epochs=1, batch_size=32)
     assert len(histories) == 2 and all(np.isfinite(h["loss"][0]) for h in histories)
     x_long, _ = data.adding_problem(64, n_steps=12, seed=0)
     training.set_seed(0)
-    mixed = [baselines.build_simple_rnn(8, 2, units=3, n_outputs=1), baselines.build_simple_rnn(12, 2, units=3, n_outputs=1)]
+    mixed = [
+        baselines.build_simple_rnn(8, 2, units=3, n_outputs=1),
+        baselines.build_simple_rnn(12, 2, units=3, n_outputs=1),
+    ]
     assert [p.shape for p in training.predict_together(mixed, [x, x_long])] == [(64, 1), (64, 1)]
 
 
@@ -119,7 +125,11 @@ def test_fit_together_accepts_one_array_for_all_and_models_of_different_shapes()
         (lambda m, x, y: training.fit_together(m, [x], y), ValueError, r"x must hold one array per model \(2\)"),
         (lambda m, x, y: training.fit_together(m, [x, x[:10]], y), ValueError, "same number of samples"),
         (lambda m, x, y: training.fit_together(m, x, y[:10]), ValueError, "same number of samples"),
-        (lambda m, x, y: training.fit_together(m, x[:, :5], y), ValueError, r"x\[0\] must have per-sample shape \(8, 2\)"),
+        (
+            lambda m, x, y: training.fit_together(m, x[:, :5], y),
+            ValueError,
+            r"x\[0\] must have per-sample shape \(8, 2\)",
+        ),
         (lambda m, x, y: training.fit_together(m, x, y, loss=len), TypeError, "loss must be a Keras loss name"),
         (lambda m, x, y: training.predict_together(m, [x, x[:5]]), ValueError, "same number of samples"),
     ],
@@ -136,7 +146,7 @@ def test_fit_together_reports_each_models_validation_loss(n_models):
     x_val, y_val = data.adding_problem(32, n_steps=8, seed=1)
     together = _adding_models(seeds=range(n_models))
     histories = training.fit_together(together, x, y, epochs=2, batch_size=32, validation_data=(x_val, y_val))
-    for model, history in zip(together, histories):
+    for model, history in zip(together, histories, strict=True):
         assert len(history["val_loss"]) == 2
         # the last epoch's validation loss is the trained model's loss on the validation data
         mse = float(np.mean((model.predict(x_val, verbose=0) - y_val) ** 2))

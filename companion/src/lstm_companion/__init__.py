@@ -31,7 +31,7 @@ __version__ = "0.1.0"
 
 _backend = apply_default_backend()
 try:
-    from . import layers  # registers the custom layers with Keras (and imports Keras)
+    from . import layers  # noqa: F401 -- imported to register the custom layers with Keras
 except ModuleNotFoundError as error:
     message = missing_backend_message(_backend, error)
     if message is None:

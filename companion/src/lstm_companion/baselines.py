@@ -141,7 +141,9 @@ def build_simple_rnn(
     activation = check_activation("activation", activation, allow_none=False)
     recurrent_gain = check_float("recurrent_gain", recurrent_gain, minimum=0.0, exclusive_minimum=True)
     # Keras's own default when the gain is 1, so seeded runs match a plain SimpleRNN exactly.
-    recurrent_initializer = "orthogonal" if recurrent_gain == 1.0 else keras.initializers.Orthogonal(gain=recurrent_gain)
+    recurrent_initializer = (
+        "orthogonal" if recurrent_gain == 1.0 else keras.initializers.Orthogonal(gain=recurrent_gain)
+    )
     state = keras.layers.SimpleRNN(
         units, activation=activation, recurrent_initializer=recurrent_initializer, name="simple_rnn"
     )(inputs)

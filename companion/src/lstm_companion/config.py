@@ -78,8 +78,7 @@ def apply_default_backend() -> str:
     requested = os.environ.setdefault("KERAS_BACKEND", DEFAULT_BACKEND)
     if requested not in KNOWN_BACKENDS:
         raise ValueError(
-            f"KERAS_BACKEND={requested!r} is not a Keras backend; "
-            f"expected one of {', '.join(KNOWN_BACKENDS)}"
+            f"KERAS_BACKEND={requested!r} is not a Keras backend; expected one of {', '.join(KNOWN_BACKENDS)}"
         )
     keras = sys.modules.get("keras")
     if keras is not None and hasattr(keras, "backend"):

@@ -44,7 +44,7 @@ def generate_sequence(model: keras.Model, context, *, n_steps: int) -> np.ndarra
     single = context.ndim == 2
     window = (context[None] if single else context).astype(np.float32)
     expected = tuple(model.input_shape[1:])
-    if len(expected) != 2 or any(e is not None and e != w for e, w in zip(expected, window.shape[1:])):
+    if len(expected) != 2 or any(e is not None and e != w for e, w in zip(expected, window.shape[1:], strict=True)):
         raise ValueError(
             f"context must have per-sample shape {expected} to match the model's input, got {window.shape[1:]}"
         )

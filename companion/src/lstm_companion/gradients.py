@@ -30,7 +30,7 @@ def _check_inputs(model, x, y, loss):
     if not model.inputs or len(model.inputs) != 1:
         raise ValueError("model must be a built functional model with exactly one input (start it with keras.Input)")
     expected = tuple(model.inputs[0].shape[1:])
-    if len(expected) != x.ndim - 1 or any(e is not None and e != s for e, s in zip(expected, x.shape[1:])):
+    if len(expected) != x.ndim - 1 or any(e is not None and e != s for e, s in zip(expected, x.shape[1:], strict=True)):
         raise ValueError(f"x must have per-sample shape {expected} to fit the model, got {x.shape[1:]}")
     if isinstance(loss, str):
         try:
@@ -174,5 +174,5 @@ def weight_gradient_norms(model: keras.Model, x, y, *, loss: str | Callable = "m
         raise RuntimeError(f"gradients need the jax, tensorflow or torch backend; Keras is using {backend!r}")
     return {
         w.path: float(np.linalg.norm(np.asarray(keras.ops.convert_to_numpy(g), dtype=np.float64)))
-        for w, g in zip(weights, gradients)
+        for w, g in zip(weights, gradients, strict=True)
     }

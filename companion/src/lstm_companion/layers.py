@@ -157,8 +157,9 @@ class FusedLSTM(keras.layers.LSTM):
         (2, 10, 64)
     """
 
-    def __init__(self, units, *, return_sequences=False, return_state=False, go_backwards=False,
-                 stateful=False, **kwargs):
+    def __init__(
+        self, units, *, return_sequences=False, return_state=False, go_backwards=False, stateful=False, **kwargs
+    ):
         super().__init__(
             check_int("units", units),
             return_sequences=check_bool("return_sequences", return_sequences),
@@ -192,8 +193,10 @@ class FusedLSTM(keras.layers.LSTM):
         if cell.use_bias:
             projected = projected + cell.bias
         h0, c0 = initial_state[0], initial_state[1]
-        states, last_cell = _fused_lstm_recurrence()(  # a tensor, not the variable: older Keras passes it on to JAX as is
-            ops.transpose(projected, (1, 0, 2)), ops.convert_to_tensor(cell.recurrent_kernel), h0, c0
+        states, last_cell = (
+            _fused_lstm_recurrence()(  # a tensor, not the variable: older Keras passes it on to JAX as is
+                ops.transpose(projected, (1, 0, 2)), ops.convert_to_tensor(cell.recurrent_kernel), h0, c0
+            )
         )
         last_state = states[-1]
         outputs = ops.transpose(states, (1, 0, 2)) if self.return_sequences else last_state

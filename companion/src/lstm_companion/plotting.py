@@ -41,8 +41,7 @@ def _history_dict(history) -> dict:
     values = getattr(history, "history", history)
     if not isinstance(values, Mapping):
         raise TypeError(
-            "history must be a keras.callbacks.History or a dict of per-epoch lists, "
-            f"got {type(history).__name__}"
+            f"history must be a keras.callbacks.History or a dict of per-epoch lists, got {type(history).__name__}"
         )
     return values
 
@@ -207,7 +206,7 @@ def plot_gate_activations(gates: Mapping[str, np.ndarray], *, sample: int = 0, a
     axes = list(np.ravel(axes)) if not isinstance(axes, Axes) else [axes]
     if len(axes) != len(names) or not all(isinstance(a, Axes) for a in axes):
         raise TypeError(f"axes must be a sequence of {len(names)} matplotlib Axes, or None, got {_show(axes)}")
-    for ax, name in zip(axes, names):
+    for ax, name in zip(axes, names, strict=True):
         values = arrays[name][sample].T  # (units, n_steps)
         if name in ("input", "forget", "output"):
             image = ax.imshow(values, aspect="auto", cmap="viridis", vmin=0.0, vmax=1.0, interpolation="nearest")
@@ -227,8 +226,13 @@ def _box(ax, xy, text, *, color, width=0.8, height=0.5, fontsize=10):
     x, y = xy
     ax.add_patch(
         FancyBboxPatch(
-            (x - width / 2, y - height / 2), width, height,
-            boxstyle="round,pad=0.04", facecolor=color, edgecolor="0.2", linewidth=1,
+            (x - width / 2, y - height / 2),
+            width,
+            height,
+            boxstyle="round,pad=0.04",
+            facecolor=color,
+            edgecolor="0.2",
+            linewidth=1,
         )
     )
     ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
@@ -237,8 +241,14 @@ def _box(ax, xy, text, *, color, width=0.8, height=0.5, fontsize=10):
 def _arrow(ax, start, end, *, color="0.2", style="-|>", connectionstyle="arc3", linestyle="-"):
     ax.add_patch(
         FancyArrowPatch(
-            start, end, arrowstyle=style, mutation_scale=12, color=color,
-            connectionstyle=connectionstyle, linestyle=linestyle, linewidth=1.2,
+            start,
+            end,
+            arrowstyle=style,
+            mutation_scale=12,
+            color=color,
+            connectionstyle=connectionstyle,
+            linestyle=linestyle,
+            linewidth=1.2,
         )
     )
 
@@ -318,7 +328,7 @@ def plot_architecture_overview(axes=None):
     axes = list(np.ravel(axes)) if not isinstance(axes, Axes) else [axes]
     if len(axes) != 3 or not all(isinstance(a, Axes) for a in axes):
         raise TypeError(f"axes must be a sequence of three matplotlib Axes, or None, got {_show(axes)}")
-    for ax, draw in zip(axes, (_draw_mlp, _draw_rnn, _draw_lstm)):
+    for ax, draw in zip(axes, (_draw_mlp, _draw_rnn, _draw_lstm), strict=True):
         draw(ax)
         ax.set_ylim(-0.6, 3.2)
         ax.set_aspect("equal")

@@ -205,7 +205,7 @@ def lstm_step(x_t, h, c, kernel, recurrent_kernel, bias):
     i, f, g, o = _sigmoid(z_i), _sigmoid(z_f), np.tanh(z_g), _sigmoid(z_o)
     c = f * c + i * g
     h = o * np.tanh(c)
-    return h, c, dict(zip(LSTM_GATES, (i, f, g, o)))
+    return h, c, dict(zip(LSTM_GATES, (i, f, g, o), strict=True))
 
 
 def lstm_forward(x, kernel, recurrent_kernel, bias, *, initial_state=None, return_gates: bool = False):

@@ -284,7 +284,7 @@ def _per_model_arrays(name: str, values, n_models: int, ndim: tuple[int, ...]) -
 
 
 def _check_input_shapes(models, xs) -> None:
-    for i, (model, x) in enumerate(zip(models, xs)):
+    for i, (model, x) in enumerate(zip(models, xs, strict=True)):
         inputs = getattr(model, "inputs", None)
         if inputs is not None and len(inputs) == 1:
             expected = tuple(inputs[0].shape[1:])
@@ -365,7 +365,7 @@ def fit_together(
                 )
         if len({len(a) for a in x_val + y_val}) != 1:
             raise ValueError("every array in validation_data must have the same number of samples")
-        validation = (x_val, dict(zip(names, y_val)))
+        validation = (x_val, dict(zip(names, y_val, strict=True)))
     epochs, batch_size, learning_rate, schedule, verbose = _check_fit_options(
         loss, epochs, batch_size, learning_rate, schedule, verbose
     )
@@ -377,7 +377,12 @@ def fit_together(
         loss={name: loss for name in names},
     )
     history = side_by_side.fit(
-        xs, dict(zip(names, ys)), epochs=epochs, batch_size=batch_size, validation_data=validation, verbose=verbose
+        xs,
+        dict(zip(names, ys, strict=True)),
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=validation,
+        verbose=verbose,
     ).history
     histories = []
     for name in names:
