@@ -21,7 +21,7 @@ try:  # property-based tests write nothing into the repository: no example datab
     set_hypothesis_home_dir(tempfile.mkdtemp(prefix="hypothesis-"))
     settings.register_profile("course", database=None)
     settings.load_profile("course")
-except ImportError:  # hypothesis comes with the test extra; only tests/test_contract.py needs it
+except ImportError:  # hypothesis comes with the test extra; only tests/companion/test_contract.py needs it
     pass
 
 

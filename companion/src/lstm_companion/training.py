@@ -310,18 +310,10 @@ def fit_together(
 ) -> list[dict[str, list[float]]]:
     """Train independent models side by side, in one compiled training step.
 
-    Every model gets its own inputs and targets; the models are wrapped in one
-    Keras model whose loss is the sum of their losses. Because no weight is
-    shared, the gradient of that sum with respect to a model's weights is the
-    gradient of that model's own loss, and Adam updates every weight from its
-    own gradient only, so each model is trained exactly as
-    :func:`compile_and_fit` would train it alone on the same sequence of
-    batches (the shuffle order is shared); on the JAX backend the package's
-    tests check that the weights match to 1e-6 (on torch they differ slightly,
-    by about 5e-5 after two steps in the same test). What is saved is compilation: on
-    the JAX backend a small recurrent model costs a few seconds to compile and
-    often less than that to train, so nine seeds-times-architectures compile
-    once instead of nine times.
+    The models are wrapped in one Keras model whose loss is the sum of theirs. No
+    weight is shared, so each model is trained exactly as :func:`compile_and_fit`
+    would train it alone on the same batches (the tests check the weights to 1e-6
+    on JAX); what is saved is compilation, once instead of once per model.
 
     Args:
         models: independent ``keras.Model`` objects (no shared weights), trained in place.
