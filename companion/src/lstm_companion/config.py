@@ -58,6 +58,9 @@ def course_seed() -> int:
 
     Raises:
         ValueError: if ``LSTM_COURSE_SEED`` is set to anything else.
+
+    Example:
+        >>> SEED = training.set_seed(config.course_seed())
     """
     text = os.environ.get(SEED_VARIABLE, "").strip()
     if not text:
@@ -70,10 +73,19 @@ def course_seed() -> int:
 def apply_default_backend() -> str:
     """Set ``KERAS_BACKEND`` to :data:`DEFAULT_BACKEND` unless the reader chose one.
 
-    Returns the backend name that Keras will use (or already uses, if it was
-    imported before this call). Warns when Keras was imported earlier with a
-    backend other than the requested one, because that choice can no longer be
-    changed in the running process.
+    Warns when Keras was imported earlier with a backend other than the requested
+    one, because that choice can no longer be changed in the running process.
+
+    Returns:
+        The name of the backend Keras will use (or already uses, if it was
+        imported before this call).
+
+    Raises:
+        ValueError: if ``KERAS_BACKEND`` names no Keras backend.
+
+    Example:
+        >>> config.apply_default_backend()  # done by ``import lstm_companion``
+        'jax'
     """
     requested = os.environ.setdefault("KERAS_BACKEND", DEFAULT_BACKEND)
     if requested not in KNOWN_BACKENDS:
@@ -99,9 +111,14 @@ def missing_backend_message(backend: str, error: ModuleNotFoundError) -> str | N
     """One line saying what to install, when ``error`` is the backend's package missing; else ``None``.
 
     ``import lstm_companion`` raises it as an ``ImportError`` instead of Keras's
-    traceback, e.g. "KERAS_BACKEND='torch' needs torch, which is not installed:
-    pip install torch --index-url https://download.pytorch.org/whl/cpu (or unset
-    KERAS_BACKEND to use jax)".
+    traceback.
+
+    Returns:
+        The message, or ``None`` when ``error`` is about another package.
+
+    Example:
+        >>> config.missing_backend_message("torch", ModuleNotFoundError(name="torch"))[:47]
+        "KERAS_BACKEND='torch' needs torch, which is not"
     """
     package, command = BACKEND_PACKAGES.get(backend, (None, None))
     if package is None or (error.name or "").split(".")[0] != package:

@@ -3,7 +3,10 @@
 Every generator takes ``n_samples`` (how many samples, >= 1) and ``seed`` (a
 non-negative integer below ``2**32``: the same seed gives the same arrays), and
 returns ``float32`` arrays with the samples first, then the steps, then the
-features. Sizes are positive integers unless a docstring says otherwise.
+features. Sizes are positive integers unless a docstring says otherwise. Every
+generator is called the same way::
+
+    x, y = data.sequence_mean(1000, n_steps=10, seed=1)  # x: (1000, 10, 1), y: (1000, 1)
 
 One generator per kind of sequence problem is collected in :data:`SEQUENCE_PROBLEMS`;
 the others are the problems of the architecture and claims chapters. Benchmark
