@@ -16,6 +16,13 @@ from ._validation import check_array, check_int, check_model
 __all__ = ["continue_sequence", "generate_sequence"]
 
 
+def _as_batch(name: str, value) -> tuple[np.ndarray, bool]:
+    """``value`` as a ``float32`` batch of sequences, and whether it was a single sequence."""
+    array = check_array(name, value, ndim=(2, 3))
+    single = array.ndim == 2
+    return (array[None] if single else array).astype(np.float32), single
+
+
 def generate_sequence(model: keras.Model, context, *, n_steps: int) -> np.ndarray:
     """Generate ``n_steps`` new steps by feeding a one-step-ahead model its own predictions.
 
@@ -40,9 +47,7 @@ def generate_sequence(model: keras.Model, context, *, n_steps: int) -> np.ndarra
     """
     check_model("model", model)
     n_steps = check_int("n_steps", n_steps)
-    context = check_array("context", context, ndim=(2, 3))
-    single = context.ndim == 2
-    window = (context[None] if single else context).astype(np.float32)
+    window, single = _as_batch("context", context)
     expected = tuple(model.input_shape[1:])
     if len(expected) != 2 or any(e is not None and e != w for e, w in zip(expected, window.shape[1:], strict=True)):
         raise ValueError(
@@ -89,9 +94,7 @@ def continue_sequence(model: keras.Model, prefix, *, n_steps: int) -> np.ndarray
     """
     check_model("model", model)
     n_steps = check_int("n_steps", n_steps)
-    prefix = check_array("prefix", prefix, ndim=(2, 3))
-    single = prefix.ndim == 2
-    known = (prefix[None] if single else prefix).astype(np.float32)
+    known, single = _as_batch("prefix", prefix)
     expected = tuple(model.input_shape[1:])
     if len(expected) != 2 or expected[0] is not None or expected[1] != known.shape[2]:
         raise ValueError(
