@@ -397,11 +397,10 @@ def build_sequence_model(
         hidden = keras.layers.RepeatVector(output_shape[0], name="repeat")(hidden)
         hidden = FusedLSTM(units, return_sequences=True, name="lstm")(hidden)
         outputs = keras.layers.TimeDistributed(keras.layers.Dense(n_out), name="output")(hidden)
-        model = keras.Model(inputs, outputs)
+        return keras.Model(inputs, outputs, name=kind)
     else:  # many_to_one, sequence_classification, sequence_generation
         activation = None
         if kind == "sequence_classification":
             activation = "sigmoid" if n_out == 1 else "softmax"
         model = build_vanilla_lstm(*input_shape, units=units, n_outputs=n_out, output_activation=activation)
-    model.name = kind
-    return model
+    return keras.Model(model.inputs, model.outputs, name=kind)  # the same layers, under the kind's name
