@@ -200,3 +200,15 @@ def test_vanilla_lstm_save_load_round_trip(tmp_path):
 def test_bad_shapes_name_the_parameter(call, error, name):
     with pytest.raises(error, match=name):
         call()
+
+
+def test_help_starts_with_which_builder_suits_which_problem_and_stays_short():
+    import pydoc
+
+    text = pydoc.render_doc(models, renderer=pydoc.plaintext)
+    description = text.split("FUNCTIONS")[0]
+    problems = ("one to one", "many to one", "many to many", "sequence to sequence", "image sequence", "generation")
+    for problem in problems:
+        assert problem in description, problem
+    assert "CLASSES" not in text  # no Keras layer documentation inherited into help(models)
+    assert len(text.splitlines()) < 300
