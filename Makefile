@@ -5,7 +5,7 @@
 # cached in _build/.jupyter_cache/<key>, keyed on the companion package, the seed and the
 # library versions (book/_ext/notebook_cache.py). LSTM_COURSE_SEED=3 make book runs the book
 # on other seeds.
-# Also: make lab (JupyterLab on book/), make unit (unit tests only), make clean;
+# Also: make lab (JupyterLab on book/), make unit (unit tests only), make lint (ruff), make clean;
 #   make test-seeds SEEDS="0 1 2 3 4"   every chapter under each seed: a table of checks and headlines
 # benchmarks (not part of make test; see benchmarks/README.md):
 #   make bench-notebooks    every chapter's execution time against its budget, and a warm rebuild
@@ -23,7 +23,7 @@ PYTEST_ARGS ?=
 JOBS   ?= 2
 SEEDS  ?= 0 1 2 3 4
 
-.PHONY: book test test-seeds unit lab clean test-backends test-torch test-tensorflow test-lowest bench-notebooks bench-throughput
+.PHONY: book test test-seeds unit lint lab clean test-backends test-torch test-tensorflow test-lowest bench-notebooks bench-throughput
 
 $(STAMP): companion/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; set PYTHON=python3.x")'
@@ -54,6 +54,12 @@ test: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -m "not book" -n $(JOBS)
+
+# ruff, configured in ruff.toml: lint, then check the formatting (`$(BIN)/ruff format .` applies it).
+# make test runs the same two checks (tests/repository/test_lint.py).
+lint: $(STAMP)
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
 
 # Every chapter executed (nbval, hidden checks included) under each seed in SEEDS; prints a table
 # of pass/fail and headline values and writes it to _build/seed_table.md. Not part of make test.

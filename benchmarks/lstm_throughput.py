@@ -66,9 +66,9 @@ def summarise(epoch_seconds: list[float], predict_seconds: float) -> dict:
 
 
 def run_course(n_layers: int, epochs: int, x, y, stock_layer: bool = False) -> dict:
-    from lstm_companion import models, training
-
     import keras
+
+    from lstm_companion import models, training
 
     timer = training.EpochTimer()
     training.set_seed(0)
@@ -82,8 +82,9 @@ def run_course(n_layers: int, epochs: int, x, y, stock_layer: bool = False) -> d
         model = models.build_vanilla_lstm(N_STEPS, N_FEATURES, units=UNITS, n_outputs=1)
     else:
         model = models.build_stacked_lstm(N_STEPS, N_FEATURES, units=UNITS, n_layers=n_layers, n_outputs=1)
-    training.compile_and_fit(model, x, y, loss="mse", epochs=epochs, batch_size=BATCH, learning_rate=LEARNING_RATE,
-                             callbacks=[timer])
+    training.compile_and_fit(
+        model, x, y, loss="mse", epochs=epochs, batch_size=BATCH, learning_rate=LEARNING_RATE, callbacks=[timer]
+    )
     start = time.perf_counter()
     model.predict(x, batch_size=BATCH, verbose=0)
     return summarise(timer.seconds, time.perf_counter() - start)
@@ -143,11 +144,13 @@ def run_jax(n_layers: int, epochs: int, x, y, custom_vjp: bool = False) -> dict:
         for _ in range(n_layers):
             key, k1, k2 = jax.random.split(key, 3)
             limit = np.sqrt(6 / (n_in + 4 * UNITS))
-            params.append({
-                "W": jax.random.uniform(k1, (n_in, 4 * UNITS), minval=-limit, maxval=limit),
-                "U": jax.nn.initializers.orthogonal()(k2, (UNITS, 4 * UNITS)),
-                "b": jnp.zeros(4 * UNITS).at[UNITS : 2 * UNITS].set(1.0),
-            })
+            params.append(
+                {
+                    "W": jax.random.uniform(k1, (n_in, 4 * UNITS), minval=-limit, maxval=limit),
+                    "U": jax.nn.initializers.orthogonal()(k2, (UNITS, 4 * UNITS)),
+                    "b": jnp.zeros(4 * UNITS).at[UNITS : 2 * UNITS].set(1.0),
+                }
+            )
             n_in = UNITS
         key, k = jax.random.split(key)
         limit = np.sqrt(6 / (UNITS + 1))
@@ -308,11 +311,14 @@ def main(argv=None) -> int:
         print(json.dumps(RUNNERS[args.worker](args.layers, args.epochs, x, y)))
         return 0
     backend = os.environ.get("KERAS_BACKEND", "jax")
-    print(f"LSTM throughput: {N_SEQUENCES} x {N_STEPS} x {N_FEATURES}, batch {BATCH}, Adam, MSE, "
-          f"{args.epochs} epochs; Keras backend {backend}; {os.cpu_count()} CPUs; each run in its own process")
+    print(
+        f"LSTM throughput: {N_SEQUENCES} x {N_STEPS} x {N_FEATURES}, batch {BATCH}, Adam, MSE, "
+        f"{args.epochs} epochs; Keras backend {backend}; {os.cpu_count()} CPUs; each run in its own process"
+    )
     for n_layers, label in ((1, "LSTM(64)"), (2, "LSTM(64) -> LSTM(64)")):
-        results = {name: run_isolated(name, n_layers, args.epochs)
-                   for name in RUNNERS if not args.only or name in args.only}
+        results = {
+            name: run_isolated(name, n_layers, args.epochs) for name in RUNNERS if not args.only or name in args.only
+        }
         measured = [r for r in results.values() if r]
         fastest = min(r["epoch"] for r in measured) if measured else float("nan")
         print(f"\n{label}")
@@ -321,7 +327,8 @@ def main(argv=None) -> int:
             if r is None:
                 print(f"{name:<16} skipped: {REQUIRES[name]} is not installed")
                 continue
-            print(f"{name:<16} {r['epoch']:>8.3f} {r['epoch'] / fastest:>5.2f}x {r['first']:>11.2f}s {r['predict']:>7.3f}s")
+            ratio = r["epoch"] / fastest
+            print(f"{name:<16} {r['epoch']:>8.3f} {ratio:>5.2f}x {r['first']:>11.2f}s {r['predict']:>7.3f}s")
         sys.stdout.flush()
     return 0
 

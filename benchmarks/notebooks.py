@@ -79,8 +79,10 @@ def main(argv=None) -> int:
         if unknown:
             parser.error(f"no such chapter: {', '.join(sorted(unknown))}")
         notebooks = [n for n in notebooks if n.stem in args.chapters]
-    print(f"Executing {len(notebooks)} notebooks, each in a fresh kernel; "
-          f"Keras backend {os.environ.get('KERAS_BACKEND', 'jax')}; {os.cpu_count()} CPUs\n")
+    print(
+        f"Executing {len(notebooks)} notebooks, each in a fresh kernel; "
+        f"Keras backend {os.environ.get('KERAS_BACKEND', 'jax')}; {os.cpu_count()} CPUs\n"
+    )
     print(f"{'notebook':<28} {'seconds':>8} {'budget':>7}  status")
     total, failures = 0.0, 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -94,8 +96,10 @@ def main(argv=None) -> int:
             total += seconds
             over = seconds > budget(notebook)
             failures += over
-            print(f"{notebook.stem:<28} {seconds:>8.1f} {budget(notebook):>6.0f}s  {'OVER BUDGET' if over else 'ok'}",
-                  flush=True)
+            print(
+                f"{notebook.stem:<28} {seconds:>8.1f} {budget(notebook):>6.0f}s  {'OVER BUDGET' if over else 'ok'}",
+                flush=True,
+            )
     print(f"{'total':<28} {total:>8.1f}")
     if not args.no_rebuild:
         print(f"\nWarm rebuild of the book (nothing changed): {warm_rebuild_seconds():.1f} s")

@@ -4,9 +4,11 @@ import matplotlib
 
 matplotlib.use("Agg")  # this process only: kernels started by nbval and the book build keep the inline backend
 
-import lstm_companion  # noqa: E402,F401  (applies the default Keras backend before keras loads)
-import pytest  # noqa: E402
 from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+import lstm_companion  # noqa: E402,F401  (applies the default Keras backend before keras loads)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,7 +21,7 @@ try:  # property-based tests write nothing into the repository: no example datab
     set_hypothesis_home_dir(tempfile.mkdtemp(prefix="hypothesis-"))
     settings.register_profile("course", database=None)
     settings.load_profile("course")
-except ImportError:  # hypothesis comes with the test extra; only tests/test_contract.py needs it
+except ImportError:  # hypothesis comes with the test extra; only tests/companion/test_contract.py needs it
     pass
 
 
@@ -46,7 +48,10 @@ def _repository_state():
     try:
         listed = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=all", "-z"],
-            cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None  # not a git checkout (an sdist, say): nothing to compare

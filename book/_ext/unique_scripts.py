@@ -3,7 +3,7 @@
 sphinx-thebe (0.3.1, with Sphinx 7.4) registers its inline configuration script
 twice, so every page declared ``const THEBE_JS_URL`` twice and the browser logged
 "Identifier 'THEBE_JS_URL' has already been declared" (found by
-tests/test_browser.py). This drops repeated entries, inline or not, from the
+tests/book/test_browser.py). This drops repeated entries, inline or not, from the
 page's script list before the page is written.
 """
 

@@ -21,7 +21,6 @@ sys.path.insert(0, str(REPO_ROOT / "book" / "_ext"))
 import notebook_cache  # noqa: E402
 
 
-
 def toc_files():
     toc = yaml.safe_load((REPO_ROOT / "_toc.yml").read_text())
     files = [toc["root"]]
@@ -46,8 +45,11 @@ def uncached_chapters() -> list[str]:
     from jupyter_cache import get_cache
 
     cache = get_cache(str(notebook_cache.cache_path()))
-    return [path.name for path in notebook_cache.book_notebooks()
-            if not notebook_cache.is_cached(cache, nbformat.read(path, as_version=4))]
+    return [
+        path.name
+        for path in notebook_cache.book_notebooks()
+        if not notebook_cache.is_cached(cache, nbformat.read(path, as_version=4))
+    ]
 
 
 @pytest.mark.book
@@ -57,7 +59,10 @@ def test_book_builds_without_warnings_from_the_test_runs_executions_and_shows_it
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     result = subprocess.run(
         [str(jupyter_book), "build", str(REPO_ROOT), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, timeout=3600, env=build_environment(),
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        env=build_environment(),
     )
     log = result.stdout + result.stderr
     warnings = [line for line in log.splitlines() if re.search(r"(WARNING|ERROR): ", line)]
@@ -113,14 +118,25 @@ def check_bibliography(html):
 
 
 def check_api_reference(html):
-    """The API page documents every public name of every module (autodoc, from the docstrings)."""
+    """The API page documents every public name of every module (autodoc, from the docstrings), each with
+    the chapters that use it (book/_ext/api_usage.py)."""
+    import importlib
+
     import lstm_companion
 
     api = (html / "book" / "api.html").read_text()
-    for module_name in ("data", "layers", "models", "training", "gradients", "plotting", "scratch"):
-        module = getattr(lstm_companion, module_name)
+    n_public = 0
+    for module_name in lstm_companion._SUBMODULES:
+        module = importlib.import_module(f"lstm_companion.{module_name}")
         for name in module.__all__:
             assert f'id="lstm_companion.{module_name}.{name}"' in api, f"{module_name}.{name} is not documented"
+            n_public += 1
+    assert api.count("Used in:</em>") == n_public, "every public name says which chapters use it"
+    vanilla = api.split('id="lstm_companion.models.build_vanilla_lstm"')[1].split("Used in:</em>")[1].split("</p>")[0]
+    assert (
+        '<a class="reference internal" href="vanilla_lstm.html"><span class="doc">The vanilla LSTM</span></a>'
+        in vanilla
+    )
 
 
 GLUE_REFERENCE = re.compile(r"\{glue:text\}`([\w.]+\.ipynb)::(\w+):([^`]+)`")
@@ -143,12 +159,15 @@ def built_glue_values(notebook):
 
 
 def check_results_page(html):
-    """The results page pastes a result from every chapter, each beside a citation, and shows the values the build computed."""
+    """The results page pastes a result from every chapter, each beside a citation, and shows the values
+    the build computed."""
     source = (REPO_ROOT / "book" / "results.md").read_text()
     rows = [line for line in source.splitlines() if line.startswith("| [")]
     chapters = {p for p in toc_files()[1:] if (REPO_ROOT / f"{p}.ipynb").exists()}
     linked = {"book/" + re.match(r"\| \[[^]]+\]\(([\w]+)\.ipynb\)", row)[1] for row in rows}
-    assert linked == chapters, f"chapters without a row: {chapters - linked}, rows without a chapter: {linked - chapters}"
+    assert linked == chapters, (
+        f"chapters without a row: {chapters - linked}, rows without a chapter: {linked - chapters}"
+    )
     for row in rows:
         chapter = re.match(r"\| \[[^]]+\]\(([\w.]+)\)", row)[1]
         references = GLUE_REFERENCE.findall(row)

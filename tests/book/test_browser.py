@@ -25,7 +25,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from test_book import build_environment, toc_files
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -37,8 +36,14 @@ SCREENSHOTS = REPO_ROOT / "_build" / "screenshots"
 MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
 MATHJAX_PACKAGE = "https://registry.npmjs.org/mathjax/-/mathjax-3.2.2.tgz"
 CHROMIUM_FLAGS = [  # headless on a machine without a display or outside network
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -53,8 +58,13 @@ def chromium_path():
 def site():
     """The book, built (the notebook cache makes this quick after `make book`) and served on localhost."""
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run([str(jupyter_book), "build", str(REPO_ROOT), "-W", "-n", "--keep-going"],
-                            capture_output=True, text=True, timeout=3600, env=build_environment())
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(REPO_ROOT), "-W", "-n", "--keep-going"],
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        env=build_environment(),
+    )
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -103,7 +113,7 @@ def open_page(browser, mathjax, url):
     page.on("pageerror", lambda error: errors.append(str(error)))
 
     def serve_mathjax(route):
-        path = mathjax / route.request.url[len(MATHJAX_CDN):].split("?")[0]
+        path = mathjax / route.request.url[len(MATHJAX_CDN) :].split("?")[0]
         route.fulfill(path=str(path)) if path.is_file() else route.fulfill(status=404)
 
     page.route(MATHJAX_CDN + "**", serve_mathjax)

@@ -2,9 +2,9 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
-from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,11 +47,15 @@ def test_no_errors_no_private_paths_and_cells_run_in_order(path):
         for output in cell["outputs"]:
             assert output["output_type"] != "error", f"{path.name}: stored error output"
             text = json.dumps(output)
-            assert not PRIVATE_PATH.search(text), f"{path.name}: private path in an output: {PRIVATE_PATH.search(text)[0]}"
+            assert not PRIVATE_PATH.search(text), (
+                f"{path.name}: private path in an output: {PRIVATE_PATH.search(text)[0]}"
+            )
 
 
 # the install cell: `%pip install "lstm-companion @ git+<url>@<ref>#subdirectory=companion"`
-INSTALL = re.compile(r'%pip install --quiet "lstm-companion @ git\+(?P<url>[^@"]+)@(?P<ref>[^#"]+)#subdirectory=companion"')
+INSTALL = re.compile(
+    r'%pip install --quiet "lstm-companion @ git\+(?P<url>[^@"]+)@(?P<ref>[^#"]+)#subdirectory=companion"'
+)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -66,7 +70,9 @@ def test_first_cell_installs_a_pinned_companion_only_where_it_is_missing(path):
     _, cells = code_cells(path)
     first = cells[0]
     source = "".join(first["source"])
-    assert "remove-cell" in first["metadata"].get("tags", []), f"{path.name}: the install cell must be hidden in the book"
+    assert "remove-cell" in first["metadata"].get("tags", []), (
+        f"{path.name}: the install cell must be hidden in the book"
+    )
     assert "try:\n    import lstm_companion\nexcept ImportError:\n" in source, f"{path.name}: install only when missing"
     found = INSTALL.search(source)
     assert found, f"{path.name}: the first code cell does not install the companion:\n{source}"

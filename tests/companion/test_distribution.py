@@ -16,7 +16,18 @@ def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     # --no-build-isolation: use the hatchling of this environment (a test dependency), no network needed
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(out), str(COMPANION)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(out),
+            str(COMPANION),
+        ],
         check=True,
     )
     (built,) = out.glob("lstm_companion-*.whl")
@@ -25,8 +36,8 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_wheel_ships_the_data_files_and_their_licence_notes(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert "lstm_companion/datasets/sunspots.csv" in names
-    assert "lstm_companion/datasets/README.md" in names
+    assert "lstm_companion/data_files/sunspots.csv" in names
+    assert "lstm_companion/data_files/README.md" in names
     assert not any(name.startswith(("tests/", "book/")) for name in names)
 
 
@@ -36,9 +47,9 @@ def test_packaged_data_loads_from_an_installed_wheel(wheel, tmp_path):
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)], check=True
     )
     script = (
-        "import lstm_companion, lstm_companion.data as data\n"
+        "import lstm_companion, lstm_companion.datasets as datasets\n"
         "print(lstm_companion.__file__)\n"
-        "years, spots = data.load_sunspots()\n"
+        "years, spots = datasets.load_sunspots()\n"
         "print(len(years), int(years[0]), int(years[-1]), float(spots.max()))\n"
     )
     # run from an empty directory with the installed copy first on the path, so neither the
@@ -57,24 +68,24 @@ def test_packaged_data_loads_from_an_installed_wheel(wheel, tmp_path):
 SMOKE = """
 import pathlib, sys
 import lstm_companion
-from lstm_companion import data, models, training
+from lstm_companion import baselines, data, datasets, models, training
 
 here = pathlib.Path(lstm_companion.__file__).resolve()
 assert here.is_relative_to(pathlib.Path(sys.prefix).resolve()), here  # the installed copy, not a checkout
-years, spots = data.load_sunspots()
+years, spots = datasets.load_sunspots()
 assert spots.shape == (309,)
 training.set_seed(0)
 built = [
-    models.build_mlp(3, 2),
-    models.build_window_mlp(6, 2, window=3, n_outputs=1),
-    models.build_simple_rnn(6, 2, units=3, n_outputs=1),
+    baselines.build_mlp(3, 2),
+    baselines.build_window_mlp(6, 2, window=3, n_outputs=1),
+    baselines.build_simple_rnn(6, 2, units=3, n_outputs=1),
     models.build_vanilla_lstm(6, 2, units=3, n_outputs=1),
     models.build_stacked_lstm(6, 2, units=3, n_outputs=1),
     models.build_cnn_lstm(4, 8, 8, 1, n_outputs=2),
     models.build_encoder_decoder_lstm(6, 5, 2, 5, units=3),
     models.build_bidirectional_lstm(6, 2, units=3),
     models.build_generative_lstm(2, units=3),
-    models.build_attention_reader(6, 2, key_dim=3, n_outputs=1),
+    baselines.build_attention_reader(6, 2, key_dim=3, n_outputs=1),
     models.build_sequence_model("many_to_one", input_shape=(6, 2), output_shape=(1,)),
 ]
 x, y = data.adding_problem(8, n_steps=6, seed=0)
@@ -90,8 +101,12 @@ print("ok", len(built), "models;", lstm_companion.__version__, history.history["
 @pytest.fixture(scope="module")
 def sdist(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sdist")
-    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(out)], cwd=COMPANION, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(out)],
+        cwd=COMPANION,
+        check=True,
+        capture_output=True,
+    )
     (built,) = out.glob("lstm_companion-*.tar.gz")
     return built
 
@@ -104,11 +119,22 @@ def test_sdist_builds_a_wheel_with_the_data_files(sdist, tmp_path):
         archive.extractall(tmp_path, filter="data")
     (source,) = tmp_path.glob("lstm_companion-*")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "w"), str(source)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path / "w"),
+            str(source),
+        ],
         check=True,
     )
     (wheel_from_sdist,) = (tmp_path / "w").glob("*.whl")
-    assert "lstm_companion/datasets/sunspots.csv" in zipfile.ZipFile(wheel_from_sdist).namelist()
+    assert "lstm_companion/data_files/sunspots.csv" in zipfile.ZipFile(wheel_from_sdist).namelist()
 
 
 def test_wheel_installs_into_a_new_virtual_environment_and_works(wheel, tmp_path):

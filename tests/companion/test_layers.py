@@ -1,9 +1,8 @@
-"""FusedLSTM computes what keras.layers.LSTM computes: outputs, states and gradients."""
-
-import numpy as np
-import pytest
+"""lstm_companion.layers: FusedLSTM computes what keras.layers.LSTM computes; the other custom layers."""
 
 import keras
+import numpy as np
+import pytest
 from keras import ops
 
 from lstm_companion import data, layers, models, training
@@ -31,7 +30,7 @@ def twins(**kwargs):
         layer.build((None, N_STEPS, N_FEATURES))
         built.append(layer)
     stock, fused = built
-    for a, b in zip(stock.weights, fused.weights):
+    for a, b in zip(stock.weights, fused.weights, strict=True):
         np.testing.assert_array_equal(ops.convert_to_numpy(a), ops.convert_to_numpy(b))
     return stock, fused
 
@@ -54,7 +53,7 @@ def test_outputs_and_states_equal_the_stock_layer(name):
     for kwargs in (dict(), dict(initial_state=[h0, c0])):
         expected, got = as_list(stock(x, **kwargs)), as_list(fused(x, **kwargs))
         assert len(expected) == len(got)
-        for e, g in zip(expected, got):
+        for e, g in zip(expected, got, strict=True):
             assert e.shape == g.shape
             np.testing.assert_allclose(g, e, atol=2e-6, rtol=1e-5)
 
@@ -65,8 +64,16 @@ def test_the_fused_path_is_taken_exactly_on_the_fused_backends():
     assert layers.FUSED_BACKENDS == ("jax",)
 
 
-@pytest.mark.parametrize("kwargs", [dict(dropout=0.1), dict(recurrent_dropout=0.1), dict(unroll=True),
-                                    dict(activation="relu"), dict(recurrent_activation="hard_sigmoid")])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(dropout=0.1),
+        dict(recurrent_dropout=0.1),
+        dict(unroll=True),
+        dict(activation="relu"),
+        dict(recurrent_activation="hard_sigmoid"),
+    ],
+)
 def test_configurations_it_does_not_fuse_fall_back_to_the_stock_computation(kwargs):
     stock, fused = twins(return_sequences=True, **kwargs)
     assert not fused.uses_fused_path()
@@ -109,8 +116,12 @@ def test_gradients_equal_the_stock_layer_for_weights_inputs_and_initial_states(n
     got_loss, got = _loss_and_gradients(fused, x, h0, c0)
     np.testing.assert_allclose(float(got_loss), float(expected_loss), rtol=1e-5)
     (w_expected, *rest_expected), (w_got, *rest_got) = expected, got
-    for e, g, what in zip([*w_expected, *rest_expected], [*w_got, *rest_got],
-                          ["kernel", "recurrent_kernel", "bias", "x", "h0", "c0"]):
+    for e, g, what in zip(
+        [*w_expected, *rest_expected],
+        [*w_got, *rest_got],
+        [*(v.name for v in fused.trainable_variables), "x", "h0", "c0"],  # no bias without use_bias
+        strict=True,
+    ):
         e, g = np.asarray(e), np.asarray(g)
         assert np.abs(e).max() > 1e-3, f"{what}: the loss must depend on it for the check to mean anything"
         np.testing.assert_allclose(g, e, atol=1e-5 * np.abs(e).max(), err_msg=what)
@@ -165,3 +176,40 @@ def test_the_builders_use_it_and_a_saved_model_loads_back(tmp_path):
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
     config = model.get_layer("lstm_1").get_config()
     assert config["units"] == UNITS and config["return_sequences"] is True
+
+
+def test_time_distributed_applies_the_layer_to_every_step_of_sequences_of_any_length():
+    # Keras's TimeDistributed returned (batch, batch, ...) on TensorFlow for inputs of unknown length
+    dense = keras.layers.Dense(3)
+    inputs = keras.Input(shape=(None, 2))
+    model = keras.Model(inputs, layers.TimeDistributedAnyLength(dense)(inputs))
+    rng = np.random.default_rng(0)
+    for steps in (1, 5, 9, 2):
+        x = rng.normal(size=(4, steps, 2)).astype(np.float32)
+        expected = x @ np.asarray(dense.kernel) + np.asarray(dense.bias)
+        np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_time_distributed_any_length_keeps_keras_behaviour_for_a_known_length():
+    dense = keras.layers.Dense(3)
+    x = np.random.default_rng(1).normal(size=(2, 4, 2)).astype(np.float32)
+    ours = ops.convert_to_numpy(layers.TimeDistributedAnyLength(dense)(x))
+    np.testing.assert_allclose(ours, ops.convert_to_numpy(keras.layers.TimeDistributed(dense)(x)), atol=1e-6)
+
+
+def test_reverse_steps_flips_the_time_axis_only():
+    x = np.arange(12.0, dtype=np.float32).reshape(2, 3, 2)
+    np.testing.assert_array_equal(ops.convert_to_numpy(layers.ReverseSteps()(x)), x[:, ::-1])
+
+
+def test_last_step_attention_weights_and_output():
+    layer = layers.LastStepAttention(4)
+    x = np.random.default_rng(2).normal(size=(3, 5, 6)).astype(np.float32)
+    out = ops.convert_to_numpy(layer(x))
+    assert out.shape == (3, 4) and [w.shape for w in layer.get_weights()] == [(6, 4)] * 3
+    query, key, value = layer.get_weights()
+    scores = np.einsum("btk,bk->bt", x @ key, x[:, -1] @ query) / 2.0  # sqrt(key_dim) = 2
+    weights = np.exp(scores - scores.max(axis=1, keepdims=True))
+    weights /= weights.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(out, np.einsum("bt,btk->bk", weights, x @ value), rtol=1e-4, atol=1e-5)
+    assert layers.LastStepAttention.from_config(layer.get_config()).key_dim == 4

@@ -1,9 +1,12 @@
+"""lstm_companion.models: the LSTM builders, and build_sequence_model dispatching to them."""
+
+from pathlib import Path
+
 import keras
 import numpy as np
-from pathlib import Path
 import pytest
 
-from lstm_companion import data, models, training
+from lstm_companion import baselines, data, models, training
 
 
 def lstm_params(n_features, units):
@@ -54,10 +57,47 @@ def test_classification_output_activation():
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
 
 
-def test_build_mlp_layers_and_parameters():
-    model = models.build_mlp(3, 2, hidden_units=8, n_hidden_layers=2)
-    assert model.count_params() == dense_params(3, 8) + dense_params(8, 8) + dense_params(8, 2)
-    assert model.predict(np.zeros((5, 3)), verbose=0).shape == (5, 2)
+# build_sequence_model builds each kind with the named builder for its layout: same layers, same seeded weights.
+DISPATCH = {
+    "one_to_one": lambda: baselines.build_mlp(3, 2, hidden_units=16, name="one_to_one"),
+    "many_to_one": lambda: models.build_vanilla_lstm(5, 3, units=16, n_outputs=2),
+    "sequence_generation": lambda: models.build_vanilla_lstm(5, 3, units=16, n_outputs=3),
+    "sequence_classification": lambda: models.build_vanilla_lstm(
+        5, 3, units=16, n_outputs=4, output_activation="softmax"
+    ),
+    "many_to_many": lambda: models.build_encoder_decoder_lstm(5, 3, 4, 2, units=16, output_activation=None),
+}
+SHAPES = {
+    "one_to_one": ((3,), (2,)),
+    "many_to_one": ((5, 3), (2,)),
+    "sequence_generation": ((5, 3), (3,)),
+    "sequence_classification": ((5, 3), (4,)),
+    "many_to_many": ((5, 3), (4, 2)),
+}
+
+
+def without_names(config):
+    """A layer configuration without the layer names Keras numbers automatically."""
+    if isinstance(config, dict):
+        return {key: without_names(value) for key, value in config.items() if key != "name"}
+    return config
+
+
+@pytest.mark.parametrize("kind", DISPATCH)
+def test_sequence_model_is_the_named_builders_model(kind):
+    input_shape, output_shape = SHAPES[kind]
+    training.set_seed(2)
+    generic = models.build_sequence_model(kind, input_shape=input_shape, output_shape=output_shape)
+    training.set_seed(2)
+    named = DISPATCH[kind]()
+    assert generic.name == kind
+    assert [type(layer).__name__ for layer in generic.layers] == [type(layer).__name__ for layer in named.layers]
+    assert [layer.name for layer in generic.layers] == [layer.name for layer in named.layers]
+    assert without_names(generic.get_layer("output").get_config()) == without_names(
+        named.get_layer("output").get_config()
+    )
+    for a, b in zip(generic.get_weights(), named.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize("kind", EXPECTED_PARAMS)
@@ -88,96 +128,9 @@ def test_same_seed_same_initial_weights():
     second = built("many_to_many")[0].get_weights()
     training.set_seed(12)
     third = built("many_to_many")[0].get_weights()
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         np.testing.assert_array_equal(a, b)
-    assert any(not np.array_equal(a, c) for a, c in zip(first, third))
-
-
-def test_generate_sequence_feeds_predictions_back():
-    # A "model" that predicts the last value plus one: generation must count upwards.
-    inputs = keras.Input(shape=(3, 1))
-    outputs = keras.layers.Lambda(lambda t: t[:, -1, :] + 1.0)(inputs)
-    counter = keras.Model(inputs, outputs)
-    generated = models.generate_sequence(counter, np.array([[0.0], [1.0], [2.0]]), n_steps=4)
-    np.testing.assert_allclose(generated[:, 0], [3.0, 4.0, 5.0, 6.0])
-    batch = models.generate_sequence(counter, np.zeros((2, 3, 1)), n_steps=2)
-    assert batch.shape == (2, 2, 1)
-
-
-@pytest.mark.parametrize(
-    "call, error, name",
-    [
-        (lambda: models.build_sequence_model("many_to_few", input_shape=(3, 1), output_shape=(1,)), ValueError, "kind"),
-        (lambda: models.build_sequence_model(3, input_shape=(3, 1), output_shape=(1,)), TypeError, "kind"),
-        (lambda: models.build_sequence_model("many_to_one", input_shape=(3,), output_shape=(1,)), ValueError, "input_shape"),
-        (lambda: models.build_sequence_model("many_to_one", input_shape=(3, 0), output_shape=(1,)), ValueError, "input_shape"),
-        (lambda: models.build_sequence_model("many_to_one", input_shape=3, output_shape=(1,)), TypeError, "input_shape"),
-        (lambda: models.build_sequence_model("one_to_many", input_shape=(1,), output_shape=(4,)), ValueError, "output_shape"),
-        (lambda: models.build_sequence_model("many_to_one", input_shape=(3, 1), output_shape=(1,), units=0), ValueError, "units"),
-        (lambda: models.build_sequence_model("many_to_one", input_shape=(3, 1), output_shape=(1,), units=2.0), TypeError, "units"),
-        (lambda: models.build_sequence_model("sequence_generation", input_shape=(3, 2), output_shape=(1,)), ValueError, "output_shape"),
-        (lambda: models.build_mlp(0, 1), ValueError, "n_inputs"),
-        (lambda: models.build_mlp(1, -1), ValueError, "n_outputs"),
-        (lambda: models.build_mlp(1, 1, hidden_units=None), TypeError, "hidden_units"),
-        (lambda: models.build_mlp(1, 1, n_hidden_layers=0), ValueError, "n_hidden_layers"),
-        (lambda: models.build_mlp(1, 1, activation="sigmoidal"), ValueError, "activation"),
-        (lambda: models.build_mlp(1, 1, activation=3), TypeError, "activation"),
-    ],
-)
-def test_bad_builder_arguments_name_the_parameter(call, error, name):
-    with pytest.raises(error, match=name):
-        call()
-
-
-def test_bad_generate_sequence_arguments_name_the_parameter():
-    model = built("sequence_generation", units=2)[0]
-    with pytest.raises(TypeError, match="model"):
-        models.generate_sequence("not a model", np.zeros((16, 1)), n_steps=2)
-    with pytest.raises(ValueError, match="n_steps"):
-        models.generate_sequence(model, np.zeros((16, 1)), n_steps=0)
-    with pytest.raises(ValueError, match="context"):
-        models.generate_sequence(model, np.zeros((15, 1)), n_steps=2)
-    with pytest.raises(ValueError, match="context"):
-        models.generate_sequence(model, np.full((16, 1), np.nan), n_steps=2)
-    with pytest.raises(ValueError, match="context"):
-        models.generate_sequence(model, np.zeros(16), n_steps=2)
-
-
-def test_window_mlp_sees_only_the_last_window_steps():
-    model = models.build_window_mlp(12, 10, window=5, n_outputs=10, output_activation="softmax")
-    assert model.count_params() == (5 * 10 + 1) * 32 + (32 + 1) * 10
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(4, 12, 10)).astype(np.float32)
-    changed = x.copy()
-    changed[:, :7] = rng.normal(size=(4, 7, 10))  # only steps outside the window change
-    np.testing.assert_allclose(model.predict(x, verbose=0), model.predict(changed, verbose=0), rtol=1e-6)
-    changed[:, -1] += 1.0  # a step inside the window changes the output
-    assert not np.allclose(model.predict(x, verbose=0), model.predict(changed, verbose=0))
-    np.testing.assert_allclose(model.predict(x, verbose=0).sum(axis=1), 1.0, rtol=1e-5)
-
-
-def test_simple_rnn_parameters_follow_the_formula():
-    model = models.build_simple_rnn(12, 10, units=32, n_outputs=10)
-    assert model.count_params() == (10 + 32) * 32 + 32 + (32 + 1) * 10
-    assert not model.compiled
-    assert model.predict(np.zeros((3, 12, 10)), verbose=0).shape == (3, 10)
-
-
-@pytest.mark.parametrize(
-    "call, error, name",
-    [
-        (lambda: models.build_window_mlp(5, 2, window=6, n_outputs=1), ValueError, "window"),
-        (lambda: models.build_window_mlp(5, 2, window=0, n_outputs=1), ValueError, "window"),
-        (lambda: models.build_window_mlp(5, 2, window=2, n_outputs=1, output_activation="softmaxx"), ValueError, "output_activation"),
-        (lambda: models.build_window_mlp(0, 2, window=1, n_outputs=1), ValueError, "n_steps"),
-        (lambda: models.build_simple_rnn(5, 2, units=-1, n_outputs=1), ValueError, "units"),
-        (lambda: models.build_simple_rnn(5, 2.0, units=3, n_outputs=1), TypeError, "n_features"),
-        (lambda: models.build_simple_rnn(5, 2, units=3, n_outputs=1, output_activation=1), TypeError, "output_activation"),
-    ],
-)
-def test_bad_rnn_and_window_arguments_name_the_parameter(call, error, name):
-    with pytest.raises(error, match=name):
-        call()
+    assert any(not np.array_equal(a, c) for a, c in zip(first, third, strict=True))
 
 
 def test_vanilla_lstm_parameters_follow_the_lstm_formula():
@@ -193,7 +146,11 @@ def test_vanilla_lstm_parameters_follow_the_lstm_formula():
 @pytest.mark.parametrize("forget_bias", [1.0, 3.0, -2.0])
 def test_vanilla_lstm_forget_bias_sets_only_the_forget_block(forget_bias):
     units = 4
-    bias = models.build_vanilla_lstm(5, 2, units=units, n_outputs=1, forget_bias=forget_bias).get_layer("lstm").get_weights()[2]
+    bias = (
+        models.build_vanilla_lstm(5, 2, units=units, n_outputs=1, forget_bias=forget_bias)
+        .get_layer("lstm")
+        .get_weights()[2]
+    )
     expected = np.zeros(4 * units)
     expected[units : 2 * units] = forget_bias  # Keras's gate order: input, forget, candidate, output
     np.testing.assert_array_equal(bias, expected)
@@ -207,27 +164,51 @@ def test_vanilla_lstm_save_load_round_trip(tmp_path):
     np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize("gain", [0.5, 1.0, 1.5])
-def test_simple_rnn_recurrent_gain_scales_an_orthogonal_matrix(gain):
-    model = models.build_simple_rnn(5, 2, units=6, n_outputs=1, activation="relu", recurrent_gain=gain)
-    layer = model.get_layer("simple_rnn")
-    recurrent = layer.get_weights()[1]
-    np.testing.assert_allclose(np.linalg.svd(recurrent, compute_uv=False), gain, rtol=1e-5)
-    assert layer.activation.__name__ == "relu"
-
-
+# Bad single arguments are generated by test_contract.py; these are shapes and arguments that must agree.
 @pytest.mark.parametrize(
     "call, error, name",
     [
-        (lambda: models.build_vanilla_lstm(5, 2, units=0, n_outputs=1), ValueError, "units"),
-        (lambda: models.build_vanilla_lstm(5, 2, units=3, n_outputs=True), TypeError, "n_outputs"),
-        (lambda: models.build_vanilla_lstm(5, 2, units=3, n_outputs=1, forget_bias=float("nan")), ValueError, "forget_bias"),
-        (lambda: models.build_vanilla_lstm(5, 2, units=3, n_outputs=1, forget_bias="3"), TypeError, "forget_bias"),
-        (lambda: models.build_simple_rnn(5, 2, units=3, n_outputs=1, recurrent_gain=0.0), ValueError, "recurrent_gain"),
-        (lambda: models.build_simple_rnn(5, 2, units=3, n_outputs=1, activation="tanhh"), ValueError, "activation"),
-        (lambda: models.build_simple_rnn(5, 2, units=3, n_outputs=1, activation=None), TypeError, "activation"),
+        (
+            lambda: models.build_sequence_model("many_to_one", input_shape=(3,), output_shape=(1,)),
+            ValueError,
+            "input_shape",
+        ),
+        (
+            lambda: models.build_sequence_model("many_to_one", input_shape=(3, 0), output_shape=(1,)),
+            ValueError,
+            "input_shape",
+        ),
+        (
+            lambda: models.build_sequence_model("many_to_one", input_shape=3, output_shape=(1,)),
+            TypeError,
+            "input_shape",
+        ),
+        (
+            lambda: models.build_sequence_model("one_to_many", input_shape=(1,), output_shape=(4,)),
+            ValueError,
+            "output_shape",
+        ),
+        (
+            lambda: models.build_sequence_model("sequence_generation", input_shape=(3, 2), output_shape=(1,)),
+            ValueError,
+            "output_shape",
+        ),
+        (lambda: models.build_cnn_lstm(4, 8, 8, 1, kernel_size=9, n_outputs=2), ValueError, "kernel_size"),
+        (lambda: models.build_cnn_lstm(4, 3, 3, 1, kernel_size=3, n_outputs=2), ValueError, "too small"),
     ],
 )
-def test_bad_vanilla_lstm_and_rnn_options_name_the_parameter(call, error, name):
+def test_bad_shapes_name_the_parameter(call, error, name):
     with pytest.raises(error, match=name):
         call()
+
+
+def test_help_starts_with_which_builder_suits_which_problem_and_stays_short():
+    import pydoc
+
+    text = pydoc.render_doc(models, renderer=pydoc.plaintext)
+    description = text.split("FUNCTIONS")[0]
+    problems = ("one to one", "many to one", "many to many", "sequence to sequence", "image sequence", "generation")
+    for problem in problems:
+        assert problem in description, problem
+    assert "CLASSES" not in text  # no Keras layer documentation inherited into help(models)
+    assert len(text.splitlines()) < 300

@@ -1,3 +1,5 @@
+"""lstm_companion.scratch: the NumPy reference implementations against Keras's layers."""
+
 import keras
 import numpy as np
 import pytest
@@ -12,7 +14,9 @@ from lstm_companion import scratch
 def test_forward_matches_keras_simple_rnn(batch, n_steps, n_features, units, activation):
     rng = np.random.default_rng(batch * 100 + units)
     x = rng.normal(size=(batch, n_steps, n_features)).astype(np.float32)
-    layer = keras.layers.SimpleRNN(units, activation=activation, return_sequences=True, bias_initializer="random_normal")
+    layer = keras.layers.SimpleRNN(
+        units, activation=activation, return_sequences=True, bias_initializer="random_normal"
+    )
     expected = keras.ops.convert_to_numpy(layer(x))
     kernel, recurrent_kernel, bias = layer.get_weights()
     np.testing.assert_allclose(
@@ -26,7 +30,9 @@ def test_forward_uses_the_initial_state():
     h0 = rng.normal(size=(2, 5)).astype(np.float32)
     layer = keras.layers.SimpleRNN(5, return_sequences=True)
     expected = keras.ops.convert_to_numpy(layer(x, initial_state=h0))
-    np.testing.assert_allclose(scratch.simple_rnn_forward(x, *layer.get_weights(), initial_state=h0), expected, atol=1e-5)
+    np.testing.assert_allclose(
+        scratch.simple_rnn_forward(x, *layer.get_weights(), initial_state=h0), expected, atol=1e-5
+    )
 
 
 @pytest.mark.parametrize("activation", ["tanh", "linear"])
@@ -81,12 +87,6 @@ def test_wrong_weight_shapes_name_the_expected_shape():
         scratch.simple_rnn_forward(x, kernel, recurrent_kernel, bias, initial_state=np.zeros((1, 5)))
     with pytest.raises(ValueError, match="x must be a 3-dimensional array"):
         scratch.simple_rnn_forward(np.zeros((3, 4)), kernel, recurrent_kernel, bias)
-    with pytest.raises(ValueError, match="activation"):
-        scratch.simple_rnn_state_gradient_norms(x, kernel, recurrent_kernel, bias, activation="sigmoid")
-    with pytest.raises(ValueError, match="x must contain only finite"):
-        scratch.simple_rnn_forward(np.full((2, 3, 4), np.nan), kernel, recurrent_kernel, bias)
-    with pytest.raises(TypeError, match="kernel"):
-        scratch.simple_rnn_forward(x, "weights", recurrent_kernel, bias)
 
 
 LSTM_SHAPES = [(1, 1, 1, 1), (2, 3, 1, 4), (3, 9, 2, 5), (4, 6, 5, 3), (8, 25, 3, 16), (5, 12, 7, 32)]
@@ -99,7 +99,7 @@ def test_lstm_forward_matches_keras(batch, n_steps, n_features, units):
     layer = keras.layers.LSTM(units, return_sequences=True, return_state=True, bias_initializer="random_normal")
     sequence, h_last, c_last = (keras.ops.convert_to_numpy(t) for t in layer(x))
     ours = scratch.lstm_forward(x, *layer.get_weights())
-    for expected, got in zip((sequence, h_last, c_last), ours):
+    for expected, got in zip((sequence, h_last, c_last), ours, strict=True):
         np.testing.assert_allclose(got, expected, atol=1e-5)
 
 
@@ -136,5 +136,31 @@ def test_lstm_wrong_weight_shapes_name_the_expected_shape():
         scratch.lstm_forward(x, kernel, recurrent_kernel, bias, initial_state=(np.zeros((2, 5)), np.zeros((2, 4))))
     with pytest.raises(TypeError, match="initial_state"):
         scratch.lstm_forward(x, kernel, recurrent_kernel, bias, initial_state=np.zeros((2, 5)))
-    with pytest.raises(TypeError, match="return_gates"):
-        scratch.lstm_forward(x, kernel, recurrent_kernel, bias, return_gates="yes")
+    with pytest.raises(ValueError, match=r"h must have shape \(batch, units\) = \(2, 5\)"):
+        scratch.lstm_step(x[:, 0], np.zeros((2, 4)), np.zeros((2, 5)), kernel, recurrent_kernel, bias)
+    with pytest.raises(ValueError, match=r"kernel must have shape \(n_features, 4 \* units\) = \(3, 4 \* units\)"):
+        scratch.lstm_step(x[:, 0, :3], np.zeros((2, 5)), np.zeros((2, 5)), kernel, recurrent_kernel, bias)
+
+
+def test_lstm_step_is_one_step_of_the_forward_pass():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(3, 4, 2))
+    kernel, recurrent_kernel, bias = rng.normal(size=(2, 12)), rng.normal(size=(3, 12)), rng.normal(size=12)
+    sequence, _, _, gates = scratch.lstm_forward(x, kernel, recurrent_kernel, bias, return_gates=True)
+    h, c = np.zeros((3, 3)), np.zeros((3, 3))
+    for t in range(4):
+        h, c, step_gates = scratch.lstm_step(x[:, t], h, c, kernel, recurrent_kernel, bias)
+        assert list(step_gates) == list(scratch.LSTM_GATES)
+        np.testing.assert_array_equal(h, sequence[:, t])
+        np.testing.assert_array_equal(c, gates["cell"][:, t])
+        for name in scratch.LSTM_GATES:
+            np.testing.assert_array_equal(step_gates[name], gates[name][:, t])
+    np.testing.assert_allclose(h, step_gates["output"] * np.tanh(c), atol=1e-12)
+
+
+def test_lstm_forward_calls_lstm_step():
+    # the chapter shows lstm_step whole (inspect.getsource); lstm_forward must be built on it, not a copy of it
+    import inspect
+
+    assert "lstm_step(" in inspect.getsource(scratch.lstm_forward)
+    assert "np.tanh" not in inspect.getsource(scratch.lstm_forward)

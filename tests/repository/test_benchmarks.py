@@ -3,9 +3,9 @@
 import importlib.util
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +24,9 @@ def load(name):
 def test_throughput_benchmark_prints_both_tables_for_the_course_path():
     result = subprocess.run(
         [sys.executable, str(BENCHMARKS / "lstm_throughput.py"), "--epochs", "2", "--only", "course"],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "LSTM(64)\n" in result.stdout and "LSTM(64) -> LSTM(64)" in result.stdout
@@ -49,7 +51,9 @@ def test_throughput_benchmark_rejects_a_single_epoch():
 def test_notebook_benchmark_times_a_chapter_against_its_budget():
     result = subprocess.run(
         [sys.executable, str(BENCHMARKS / "notebooks.py"), "intro", "--no-rebuild"],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     row = next(line.split() for line in result.stdout.splitlines() if line.startswith("intro "))

@@ -2,30 +2,56 @@
 
 Modules, by concept:
 
-- :mod:`lstm_companion.data` -- sequence-problem generators returning NumPy arrays.
-- :mod:`lstm_companion.models` -- ``build_*`` functions returning uncompiled Keras models.
-- :mod:`lstm_companion.layers` -- ``FusedLSTM``, the LSTM layer the builders use.
-- :mod:`lstm_companion.training` -- seeding and a small compile-and-fit helper.
+- :mod:`lstm_companion.data` -- synthetic sequence problems as NumPy ``(X, y)``.
+- :mod:`lstm_companion.datasets` -- named series: packaged real data (checksummed) and benchmarks.
+- :mod:`lstm_companion.preprocessing` -- windows of a series, one-hot text.
+- :mod:`lstm_companion.models` -- LSTM builders returning uncompiled Keras models, by kind of problem.
+- :mod:`lstm_companion.baselines` -- builders of the models the LSTM is compared with.
+- :mod:`lstm_companion.layers` -- the custom Keras layers (``FusedLSTM``, ...).
+- :mod:`lstm_companion.generation` -- generating sequences by feeding a model its own outputs.
+- :mod:`lstm_companion.training` -- seeds, a compile-and-fit helper, training models side by side.
 - :mod:`lstm_companion.gradients` -- loss gradients on any backend (jax, tensorflow, torch).
 - :mod:`lstm_companion.plotting` -- figures for the chapters (they never save or show).
 - :mod:`lstm_companion.scratch` -- NumPy reference implementations.
+- :mod:`lstm_companion.config` -- the default Keras backend and the book's seed.
 
-Importing the package only sets the default Keras backend (see
-:mod:`lstm_companion.config`); the submodules, and Keras with them, load on
-first use, so ``import lstm_companion`` costs no more than ``import keras``.
+Importing the package sets the default Keras backend (see :mod:`lstm_companion.config`)
+before Keras loads, then registers the custom layers with Keras, so a saved model
+loads with ``keras.saving.load_model`` after a bare ``import lstm_companion``. The
+other submodules load on first use.
 """
 
 from __future__ import annotations
 
 import importlib
 
-from .config import DEFAULT_BACKEND, apply_default_backend
+from .config import DEFAULT_BACKEND, apply_default_backend, missing_backend_message
 
 __version__ = "0.1.0"
 
-apply_default_backend()
+_backend = apply_default_backend()
+try:
+    from . import layers  # noqa: F401 -- imported to register the custom layers with Keras
+except ModuleNotFoundError as error:
+    message = missing_backend_message(_backend, error)
+    if message is None:
+        raise
+    raise ImportError(message) from None
 
-_SUBMODULES = ("config", "data", "gradients", "layers", "models", "plotting", "scratch", "training")
+_SUBMODULES = (
+    "baselines",
+    "config",
+    "data",
+    "datasets",
+    "generation",
+    "gradients",
+    "layers",
+    "models",
+    "plotting",
+    "preprocessing",
+    "scratch",
+    "training",
+)
 
 __all__ = ["DEFAULT_BACKEND", "__version__", *_SUBMODULES]
 

@@ -1,9 +1,11 @@
-"""Argument checks shared by the public API.
+"""Argument checks shared by the public modules.
 
 Every public function validates its arguments up front with these helpers, so a
 bad value fails with a ``TypeError``/``ValueError`` that names the parameter,
 shows the value received and says what was expected -- not with a traceback
-from deep inside Keras or NumPy.
+from deep inside Keras or NumPy. The checks that need Keras import it when they
+run, so the modules that never touch Keras (``data``, ``preprocessing``,
+``scratch``) do not load it.
 """
 
 from __future__ import annotations
@@ -88,6 +90,11 @@ def check_shape_tuple(name: str, value, *, min_rank: int = 1, max_rank: int | No
     return dims
 
 
+def check_sequence_shape(n_steps, n_features) -> tuple[int, int]:
+    """The shape ``(n_steps, n_features)`` of one input sequence: two positive integers."""
+    return check_int("n_steps", n_steps), check_int("n_features", n_features)
+
+
 def check_array(
     name: str,
     value,
@@ -96,6 +103,8 @@ def check_array(
     finite: bool = True,
 ) -> np.ndarray:
     """Convert ``value`` to a float NumPy array and check its rank and finiteness."""
+    if value is None:
+        raise TypeError(f"{name} must be an array of numbers, got None")
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as error:
@@ -111,3 +120,38 @@ def check_array(
         n_nan, n_inf = int(np.isnan(array).sum()), int(np.isinf(array).sum())
         raise ValueError(f"{name} must contain only finite numbers, got {n_nan} NaN and {n_inf} infinite values")
     return array
+
+
+def check_model(name: str, value):
+    """``value`` must be a ``keras.Model``."""
+    import keras
+
+    if not isinstance(value, keras.Model):
+        raise TypeError(f"{name} must be a keras.Model, got {type(value).__name__}")
+    return value
+
+
+def check_model_and_data(model, x, y) -> tuple[np.ndarray, np.ndarray]:
+    """``model`` is a ``keras.Model``; ``x`` and ``y`` are finite arrays with as many samples."""
+    check_model("model", model)
+    x = check_array("x", x, ndim=(2, 3, 4, 5))
+    y = check_array("y", y, ndim=(1, 2, 3))
+    if len(x) != len(y):
+        raise ValueError(f"x and y must have the same number of samples, got {len(x)} and {len(y)}")
+    return x, y
+
+
+def check_activation(name: str, value, *, allow_none: bool):
+    """A Keras activation name (or ``None`` where that means linear)."""
+    import keras
+
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, str):
+        or_none = " or None" if allow_none else ""
+        raise TypeError(f"{name} must be a Keras activation name (str){or_none}, got {value!r}")
+    try:
+        keras.activations.get(value)
+    except ValueError as error:
+        raise ValueError(f"{name} must be a Keras activation name, got {value!r}") from error
+    return value

@@ -20,18 +20,17 @@ from collections.abc import Callable
 import keras
 import numpy as np
 
-from ._validation import check_array
-from .training import _check_model_and_data
+from ._validation import check_array, check_model_and_data
 
 __all__ = ["input_gradient_norms", "input_gradients", "weight_gradient_norms"]
 
 
 def _check_inputs(model, x, y, loss):
-    x, y = _check_model_and_data(model, x, y)
+    x, y = check_model_and_data(model, x, y)
     if not model.inputs or len(model.inputs) != 1:
         raise ValueError("model must be a built functional model with exactly one input (start it with keras.Input)")
     expected = tuple(model.inputs[0].shape[1:])
-    if len(expected) != x.ndim - 1 or any(e is not None and e != s for e, s in zip(expected, x.shape[1:])):
+    if len(expected) != x.ndim - 1 or any(e is not None and e != s for e, s in zip(expected, x.shape[1:], strict=True)):
         raise ValueError(f"x must have per-sample shape {expected} to fit the model, got {x.shape[1:]}")
     if isinstance(loss, str):
         try:
@@ -70,7 +69,8 @@ def input_gradients(model: keras.Model, x, y, *, loss: str | Callable = "mse") -
     Returns:
         ``float32`` array shaped like ``x``.
 
-    Used by: "The vanishing and exploding gradient problem".
+    Example:
+        >>> dx = gradients.input_gradients(model, x[:64], y[:64], loss="mse")
     """
     x, y, loss_fn = _check_inputs(model, x, y, loss)
     backend = keras.backend.backend()
@@ -114,7 +114,8 @@ def input_gradient_norms(model: keras.Model, x, y, *, loss: str | Callable = "ms
         the gradient at step ``t``, averaged over the samples. On a log scale,
         a straight downward line towards ``t = 0`` is a vanishing gradient.
 
-    Used by: "The vanishing and exploding gradient problem".
+    Example:
+        >>> norms = gradients.input_gradient_norms(model, x[:64], y[:64])  # (n_steps,)
     """
     x = check_array("x", x, ndim=3)
     gradient = input_gradients(model, x, y, loss=loss)
@@ -138,7 +139,9 @@ def weight_gradient_norms(model: keras.Model, x, y, *, loss: str | Callable = "m
         Dict mapping each trainable weight's path (e.g. ``"simple_rnn/kernel"``)
         to the Euclidean norm of its gradient, in ``model.trainable_weights`` order.
 
-    Used by: "The vanishing and exploding gradient problem".
+    Example:
+        >>> norms = gradients.weight_gradient_norms(model, x[:64], y[:64])
+        >>> total = sum(value**2 for value in norms.values()) ** 0.5
     """
     x, y, loss_fn = _check_inputs(model, x, y, loss)
     weights = model.trainable_variables
@@ -171,5 +174,5 @@ def weight_gradient_norms(model: keras.Model, x, y, *, loss: str | Callable = "m
         raise RuntimeError(f"gradients need the jax, tensorflow or torch backend; Keras is using {backend!r}")
     return {
         w.path: float(np.linalg.norm(np.asarray(keras.ops.convert_to_numpy(g), dtype=np.float64)))
-        for w, g in zip(weights, gradients)
+        for w, g in zip(weights, gradients, strict=True)
     }

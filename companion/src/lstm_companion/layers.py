@@ -1,36 +1,19 @@
-"""Layers: an LSTM whose training loop is written for the CPU.
+"""Custom Keras layers: what the builders need and Keras does not have (or gets wrong).
 
-:class:`FusedLSTM` is ``keras.layers.LSTM`` with the same arguments, weights,
-initialisers, configuration and results, whose recurrence runs as one
-``keras.ops.scan`` with a hand-written backward pass where that is faster. The
-course's builders in :mod:`lstm_companion.models` use it; anything that accepts
-an LSTM layer (``Bidirectional``, ``TimeDistributed`` inputs, ``return_state``,
-``initial_state``, saving and loading) accepts it.
+- :class:`FusedLSTM`: ``keras.layers.LSTM`` with the same arguments, weights and
+  results, and a faster training loop on the JAX backend; every builder's LSTM.
+- :class:`TimeDistributedAnyLength`: ``keras.layers.TimeDistributed``, fixed for
+  sequences whose length is unknown when the model is traced (TensorFlow backend).
+- :class:`ReverseSteps`: reverses the time axis (the backward-only LSTM).
+- :class:`LastStepAttention`: dot-product attention from the last step to all steps.
 
-What it changes, and why (measured in ``benchmarks/README.md``):
-
-* the input projection ``x @ kernel + bias`` is computed for all steps in one
-  product before the loop, instead of once per step;
-* inside the loop the four gate pre-activations are activated by **one**
-  ``tanh`` over the whole ``(batch, 4 * units)`` block, using
-  ``sigmoid(x) = (1 + tanh(x / 2)) / 2``; XLA:CPU runs that more than twice as
-  fast as four separate activations of column slices;
-* the forward loop also stores, per step, the factors the backward pass
-  multiplies by (each gate's input times its activation's derivative), so a
-  backward step is one elementwise product and one matrix product;
-* the backward pass is one reverse ``scan`` that carries only the gradients
-  of the hidden and cell state; the recurrent kernel's gradient is one matrix
-  product after the loop instead of one small product per step inside it.
-
-It is the stock layer, unchanged, wherever the fused path does not apply: on
-backends other than JAX (``keras.ops.custom_gradient`` is missing on torch,
-and TensorFlow was not measured to gain), and for configurations the fused
-path does not implement (a mask, dropout, ``unroll=True``, ``use_cudnn=True``,
-activations other than ``tanh``/``sigmoid``). Both paths compute the same
-function; :meth:`FusedLSTM.uses_fused_path` says which one a call takes.
+All are registered with Keras (``package="lstm_companion"``) when the package is
+imported, so a saved model that uses them loads after ``import lstm_companion``.
 """
 
 from __future__ import annotations
+
+import functools
 
 import keras
 import numpy as np
@@ -38,7 +21,7 @@ from keras import ops
 
 from ._validation import check_bool, check_int
 
-__all__ = ["FUSED_BACKENDS", "FusedLSTM"]
+__all__ = ["FUSED_BACKENDS", "FusedLSTM", "LastStepAttention", "ReverseSteps", "TimeDistributedAnyLength"]
 
 #: Backends on which :class:`FusedLSTM` takes its fused path.
 FUSED_BACKENDS = ("jax",)
@@ -86,8 +69,7 @@ def _forward(projected, recurrent_kernel, h0, c0):
     return (last_cell, *saved)
 
 
-@ops.custom_gradient
-def _fused_lstm_recurrence(projected, recurrent_kernel, h0, c0):
+def _recurrence_with_gradient(projected, recurrent_kernel, h0, c0):
     """The LSTM recurrence over time-major, already-projected inputs.
 
     Args:
@@ -135,27 +117,49 @@ def _fused_lstm_recurrence(projected, recurrent_kernel, h0, c0):
     return (states, last_cell), grad
 
 
+@functools.cache
+def _fused_lstm_recurrence():
+    """:func:`_recurrence_with_gradient` as a differentiable op, wrapped on first use.
+
+    Wrapping at import time would make ``import lstm_companion`` warn on the numpy
+    backend, whose ``custom_gradient`` only passes the forward computation through.
+    """
+    return ops.custom_gradient(_recurrence_with_gradient)
+
+
 @keras.saving.register_keras_serializable(package="lstm_companion")
 class FusedLSTM(keras.layers.LSTM):
     """``keras.layers.LSTM``, with a faster training loop on the JAX backend.
 
-    Takes exactly the arguments of ``keras.layers.LSTM`` and computes the same
-    function from the same weights (``cell.kernel``, ``cell.recurrent_kernel``,
-    ``cell.bias``, created in the same order by the same initialisers, so a
-    seed gives the same initial weights as the stock layer). Outputs agree with
-    the stock layer to about 1e-6 and gradients to about 1e-5 (float32
-    rounding; tested in ``tests/test_layers.py``).
+    Takes the arguments of ``keras.layers.LSTM`` and computes the same function
+    from the same weights, created in the same order by the same initialisers
+    (a seed gives the stock layer's initial weights). Outputs agree with the
+    stock layer to about 1e-6 and gradients to about 1e-5 (float32 rounding).
 
-    ``units`` and the flags ``return_sequences``, ``return_state``,
-    ``go_backwards`` and ``stateful`` are checked up front (a ``TypeError`` or
-    ``ValueError`` naming the argument); the rest is checked by Keras.
+    On JAX the recurrence runs as one ``keras.ops.scan`` with a hand-written
+    backward pass: the input projection is computed for all steps before the
+    loop, the four gates are activated by one ``tanh`` over the whole block
+    (``sigmoid(x) = (1 + tanh(x / 2)) / 2``), and the backward scan carries only
+    the state gradients (measured in ``benchmarks/README.md``). Elsewhere, and for
+    what the fused path does not implement (a mask, dropout, ``unroll=True``,
+    ``use_cudnn=True``, other activations), it is the stock layer;
+    :meth:`uses_fused_path` says which path a call takes.
+
+    Args:
+        units: size of the hidden and cell states.
+        return_sequences, return_state, go_backwards, stateful: as in
+            ``keras.layers.LSTM``; must be ``True`` or ``False``.
+        **kwargs: any other argument of ``keras.layers.LSTM``.
 
     Example:
-        >>> layer = FusedLSTM(64, return_sequences=True)   # doctest: +SKIP
+        >>> lstm = layers.FusedLSTM(64, return_sequences=True)
+        >>> lstm(np.zeros((2, 10, 3))).shape
+        (2, 10, 64)
     """
 
-    def __init__(self, units, *, return_sequences=False, return_state=False, go_backwards=False,
-                 stateful=False, **kwargs):
+    def __init__(
+        self, units, *, return_sequences=False, return_state=False, go_backwards=False, stateful=False, **kwargs
+    ):
         super().__init__(
             check_int("units", units),
             return_sequences=check_bool("return_sequences", return_sequences),
@@ -189,9 +193,112 @@ class FusedLSTM(keras.layers.LSTM):
         if cell.use_bias:
             projected = projected + cell.bias
         h0, c0 = initial_state[0], initial_state[1]
-        states, last_cell = _fused_lstm_recurrence(  # a tensor, not the variable: older Keras passes it on to JAX as is
-            ops.transpose(projected, (1, 0, 2)), ops.convert_to_tensor(cell.recurrent_kernel), h0, c0
+        states, last_cell = (
+            _fused_lstm_recurrence()(  # a tensor, not the variable: older Keras passes it on to JAX as is
+                ops.transpose(projected, (1, 0, 2)), ops.convert_to_tensor(cell.recurrent_kernel), h0, c0
+            )
         )
         last_state = states[-1]
         outputs = ops.transpose(states, (1, 0, 2)) if self.return_sequences else last_state
         return last_state, outputs, [last_state, last_cell]
+
+
+@keras.saving.register_keras_serializable(package="lstm_companion")
+class ReverseSteps(keras.layers.Layer):
+    """Reverse the time axis (axis 1) of a ``(batch, steps, ...)`` tensor.
+
+    Example:
+        >>> layers.ReverseSteps()(np.arange(3.0).reshape(1, 3, 1))[0, :, 0].tolist()
+        [2.0, 1.0, 0.0]
+    """
+
+    def call(self, inputs):
+        return ops.flip(inputs, axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+@keras.saving.register_keras_serializable(package="lstm_companion")
+class TimeDistributedAnyLength(keras.layers.TimeDistributed):
+    """``keras.layers.TimeDistributed`` that also works when the number of steps is unknown.
+
+    Keras's wrapper (checked up to Keras 3.15) maps over ``range(batch size)``
+    instead of ``range(steps)`` when the sequence length is unknown while the
+    model is traced, which the TensorFlow backend does for an input of shape
+    ``(None, None, features)``: 3 sequences of 5 steps come back with 3 steps, or
+    the call fails. This subclass maps over the steps there; with a known number
+    of steps, and on the JAX and torch backends, it runs Keras's code unchanged.
+
+    Args:
+        layer: the ``keras.layers.Layer`` applied to each step.
+        **kwargs: passed to ``keras.layers.TimeDistributed`` (``name``, ...).
+
+    Example:
+        >>> inputs = keras.Input(shape=(None, 2))
+        >>> outputs = layers.TimeDistributedAnyLength(keras.layers.Dense(3))(inputs)
+    """
+
+    def __init__(self, layer, **kwargs):
+        if not isinstance(layer, keras.layers.Layer):
+            raise TypeError(f"layer must be a keras.layers.Layer instance, got {layer!r}")
+        super().__init__(layer, **kwargs)
+
+    def call(self, inputs, training=None, mask=None):
+        if inputs.shape[1] is not None:
+            return super().call(inputs, training=training, mask=mask)
+        steps_first = ops.swapaxes(inputs, 0, 1)
+        mask_steps_first = None if mask is None else ops.swapaxes(mask, 0, 1)
+
+        def one_step(t):
+            kwargs = {}
+            if self.layer._call_has_mask_arg and mask_steps_first is not None:
+                kwargs["mask"] = mask_steps_first[t]
+            if self.layer._call_has_training_arg:
+                kwargs["training"] = training
+            return self.layer.call(steps_first[t], **kwargs)
+
+        outputs = ops.vectorized_map(one_step, ops.arange(ops.shape(steps_first)[0]))
+        return ops.swapaxes(outputs, 0, 1)
+
+
+@keras.saving.register_keras_serializable(package="lstm_companion")
+class LastStepAttention(keras.layers.Layer):
+    """Dot-product attention from the last step of a sequence to all its steps.
+
+    For inputs ``x`` of shape ``(batch, steps, features)``: the query is
+    ``q = x[:, -1] @ W_q``, step ``t`` has the key ``k_t = x[:, t] @ W_k`` and the
+    value ``v_t = x[:, t] @ W_v``, and the output is
+    ``sum_t softmax_t(k_t . q / sqrt(key_dim)) v_t``, of shape ``(batch, key_dim)``.
+    The three weight matrices are ``(features, key_dim)``, without biases.
+
+    Args:
+        key_dim: size of the query, key and value projections.
+        **kwargs: passed to ``keras.layers.Layer`` (``name``, ...).
+
+    Example:
+        >>> layers.LastStepAttention(4)(np.zeros((2, 6, 3))).shape
+        (2, 4)
+    """
+
+    def __init__(self, key_dim: int, **kwargs):
+        super().__init__(**kwargs)
+        self.key_dim = check_int("key_dim", key_dim)
+
+    def build(self, input_shape):
+        n_features = input_shape[-1]
+        for name in ("query", "key", "value"):
+            setattr(self, name, self.add_weight(shape=(n_features, self.key_dim), name=name))
+
+    def call(self, inputs):
+        query = ops.matmul(inputs[:, -1, :], self.query)  # (batch, key_dim)
+        keys = ops.matmul(inputs, self.key)  # (batch, steps, key_dim)
+        scores = ops.sum(keys * query[:, None, :], axis=-1) / float(np.sqrt(self.key_dim))
+        weights = ops.softmax(scores, axis=-1)  # (batch, steps), sums to 1 over the steps
+        return ops.sum(weights[:, :, None] * ops.matmul(inputs, self.value), axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.key_dim)
+
+    def get_config(self):
+        return {**super().get_config(), "key_dim": self.key_dim}

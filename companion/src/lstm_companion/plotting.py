@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from ._validation import _show, check_array
+from ._validation import _show, check_array, check_int
 
 __all__ = [
     "plot_architecture_overview",
@@ -41,8 +41,7 @@ def _history_dict(history) -> dict:
     values = getattr(history, "history", history)
     if not isinstance(values, Mapping):
         raise TypeError(
-            "history must be a keras.callbacks.History or a dict of per-epoch lists, "
-            f"got {type(history).__name__}"
+            f"history must be a keras.callbacks.History or a dict of per-epoch lists, got {type(history).__name__}"
         )
     return values
 
@@ -64,7 +63,8 @@ def plot_learning_curves(
     Returns:
         The ``matplotlib.figure.Figure`` drawn on.
 
-    Used by: every chapter that trains a model.
+    Example:
+        >>> fig = plotting.plot_learning_curves(history, log_scale=True)
     """
     values = _history_dict(history)
     if not isinstance(metric, str):
@@ -104,7 +104,8 @@ def plot_sequence_example(x, y, *, prediction=None, ax=None, title: str | None =
     Returns:
         The ``matplotlib.figure.Figure`` drawn on.
 
-    Used by: "Sequence prediction and the terminology of the notes".
+    Example:
+        >>> fig = plotting.plot_sequence_example(x_test[0], y_test[0], prediction=model.predict(x_test[:1])[0])
     """
     x = check_array("x", x, ndim=(1, 2))
     y = check_array("y", y, ndim=(1, 2))
@@ -149,8 +150,8 @@ def plot_gradient_norms(
     Returns:
         The ``matplotlib.figure.Figure`` drawn on.
 
-    Used by: "Sequence prediction and the terminology of the notes",
-    "The vanishing and exploding gradient problem".
+    Example:
+        >>> fig = plotting.plot_gradient_norms({"gain 0.9": norms_09, "gain 1.1": norms_11})
     """
     if ylabel is not None and not isinstance(ylabel, str):
         raise TypeError(f"ylabel must be a string or None, got {ylabel!r}")
@@ -184,7 +185,9 @@ def plot_gate_activations(gates: Mapping[str, np.ndarray], *, sample: int = 0, a
         on the horizontal; gates on a 0..1 colour scale, candidate and cell state
         on a symmetric one.
 
-    Used by: "Inside the LSTM cell".
+    Example:
+        >>> sequence, h, c, gates = scratch.lstm_forward(x, *layer.get_weights(), return_gates=True)
+        >>> fig = plotting.plot_gate_activations(gates, sample=0)
     """
     names = ("input", "forget", "output", "candidate", "cell")
     if not isinstance(gates, Mapping) or set(names) - set(gates):
@@ -195,14 +198,15 @@ def plot_gate_activations(gates: Mapping[str, np.ndarray], *, sample: int = 0, a
     if len(shapes) != 1:
         raise ValueError(f"gates must all have the same shape (batch, n_steps, units), got {sorted(shapes)}")
     batch = shapes.pop()[0]
-    if isinstance(sample, bool) or not isinstance(sample, (int, np.integer)) or not 0 <= sample < batch:
-        raise ValueError(f"sample must be an integer in [0, {batch}), got {sample!r}")
+    sample = check_int("sample", sample, minimum=0)
+    if sample >= batch:
+        raise ValueError(f"sample must be an integer in [0, {batch}), got {sample}")
     if axes is None:
         _, axes = plt.subplots(len(names), 1, figsize=(9, 9), sharex=True, layout="constrained")
     axes = list(np.ravel(axes)) if not isinstance(axes, Axes) else [axes]
     if len(axes) != len(names) or not all(isinstance(a, Axes) for a in axes):
         raise TypeError(f"axes must be a sequence of {len(names)} matplotlib Axes, or None, got {_show(axes)}")
-    for ax, name in zip(axes, names):
+    for ax, name in zip(axes, names, strict=True):
         values = arrays[name][sample].T  # (units, n_steps)
         if name in ("input", "forget", "output"):
             image = ax.imshow(values, aspect="auto", cmap="viridis", vmin=0.0, vmax=1.0, interpolation="nearest")
@@ -222,8 +226,13 @@ def _box(ax, xy, text, *, color, width=0.8, height=0.5, fontsize=10):
     x, y = xy
     ax.add_patch(
         FancyBboxPatch(
-            (x - width / 2, y - height / 2), width, height,
-            boxstyle="round,pad=0.04", facecolor=color, edgecolor="0.2", linewidth=1,
+            (x - width / 2, y - height / 2),
+            width,
+            height,
+            boxstyle="round,pad=0.04",
+            facecolor=color,
+            edgecolor="0.2",
+            linewidth=1,
         )
     )
     ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
@@ -232,8 +241,14 @@ def _box(ax, xy, text, *, color, width=0.8, height=0.5, fontsize=10):
 def _arrow(ax, start, end, *, color="0.2", style="-|>", connectionstyle="arc3", linestyle="-"):
     ax.add_patch(
         FancyArrowPatch(
-            start, end, arrowstyle=style, mutation_scale=12, color=color,
-            connectionstyle=connectionstyle, linestyle=linestyle, linewidth=1.2,
+            start,
+            end,
+            arrowstyle=style,
+            mutation_scale=12,
+            color=color,
+            connectionstyle=connectionstyle,
+            linestyle=linestyle,
+            linewidth=1.2,
         )
     )
 
@@ -305,14 +320,15 @@ def plot_architecture_overview(axes=None):
     Returns:
         The ``matplotlib.figure.Figure`` drawn on.
 
-    Used by: "Sequence prediction and the terminology of the notes".
+    Example:
+        >>> fig = plotting.plot_architecture_overview()
     """
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=(12, 4), layout="constrained")
     axes = list(np.ravel(axes)) if not isinstance(axes, Axes) else [axes]
     if len(axes) != 3 or not all(isinstance(a, Axes) for a in axes):
         raise TypeError(f"axes must be a sequence of three matplotlib Axes, or None, got {_show(axes)}")
-    for ax, draw in zip(axes, (_draw_mlp, _draw_rnn, _draw_lstm)):
+    for ax, draw in zip(axes, (_draw_mlp, _draw_rnn, _draw_lstm), strict=True):
         draw(ax)
         ax.set_ylim(-0.6, 3.2)
         ax.set_aspect("equal")

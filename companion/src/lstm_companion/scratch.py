@@ -16,7 +16,14 @@ import numpy as np
 
 from ._validation import check_array, check_bool, check_choice
 
-__all__ = ["ACTIVATIONS", "LSTM_GATES", "lstm_forward", "simple_rnn_forward", "simple_rnn_state_gradient_norms"]
+__all__ = [
+    "ACTIVATIONS",
+    "LSTM_GATES",
+    "lstm_forward",
+    "lstm_step",
+    "simple_rnn_forward",
+    "simple_rnn_state_gradient_norms",
+]
 
 #: Keras's order of the four blocks in an LSTM's weight matrices.
 LSTM_GATES = ("input", "forget", "candidate", "output")
@@ -71,7 +78,8 @@ def simple_rnn_forward(
     Returns:
         Hidden states ``h_1 .. h_T``, ``(batch, n_steps, units)``.
 
-    Used by: "Sequence prediction and the terminology of the notes".
+    Example:
+        >>> states = scratch.simple_rnn_forward(x, *layer.get_weights(), activation="tanh")
     """
     x, kernel, recurrent_kernel, bias = _check_rnn_weights(x, kernel, recurrent_kernel, bias)
     act, _ = ACTIVATIONS[check_choice("activation", activation, tuple(ACTIVATIONS))]
@@ -113,7 +121,8 @@ def simple_rnn_state_gradient_norms(
         ``(batch, n_steps)`` array whose column ``d - 1`` is the spectral norm
         (largest singular value) of ``dh_T / dh_{T-d}`` for ``d = 1 .. n_steps``.
 
-    Used by: "Sequence prediction and the terminology of the notes".
+    Example:
+        >>> norms = scratch.simple_rnn_state_gradient_norms(x, *layer.get_weights())
     """
     x, kernel, recurrent_kernel, bias = _check_rnn_weights(x, kernel, recurrent_kernel, bias)
     _, derivative = ACTIVATIONS[check_choice("activation", activation, tuple(ACTIVATIONS))]
@@ -134,9 +143,7 @@ def _sigmoid(a):
     return 0.5 * (1.0 + np.tanh(0.5 * a))  # numerically stable logistic function
 
 
-def _check_lstm_weights(x, kernel, recurrent_kernel, bias):
-    x = check_array("x", x, ndim=3)
-    n_features = x.shape[2]
+def _check_lstm_weights(n_features, kernel, recurrent_kernel, bias):
     kernel = check_array("kernel", kernel, ndim=2)
     if kernel.shape[1] % 4 or kernel.shape[0] != n_features:
         raise ValueError(
@@ -152,20 +159,57 @@ def _check_lstm_weights(x, kernel, recurrent_kernel, bias):
     bias = check_array("bias", bias, ndim=1)
     if bias.shape != (4 * units,):
         raise ValueError(f"bias must have shape (4 * units,) = ({4 * units},), got {bias.shape}")
-    return x, kernel, recurrent_kernel, bias
+    return kernel, recurrent_kernel, bias
+
+
+def _check_state(name, state, shape):
+    state = check_array(name, state, ndim=len(shape))
+    if state.shape != shape:
+        raise ValueError(f"{name} must have shape (batch, units) = {shape}, got {state.shape}")
+    return state
+
+
+def lstm_step(x_t, h, c, kernel, recurrent_kernel, bias):
+    """One step of an LSTM: the new hidden and cell states, and the four gates.
+
+    With ``z = x_t W + h U + b`` split into four blocks in Keras's gate order::
+
+        i = sigmoid(z_i)        input gate: how much of the candidate to write
+        f = sigmoid(z_f)        forget gate: how much of the old cell to keep
+        g = tanh(z_g)           candidate values
+        o = sigmoid(z_o)        output gate: how much of the cell to expose
+        c_new = f * c + i * g
+        h_new = o * tanh(c_new)
+
+    Args:
+        x_t: the inputs at this step, ``(batch, n_features)``.
+        h, c: the hidden and cell states before it, each ``(batch, units)``.
+        kernel: ``W``, ``(n_features, 4 * units)``.
+        recurrent_kernel: ``U``, ``(units, 4 * units)``.
+        bias: ``b``, ``(4 * units,)``.
+
+    Returns:
+        ``(h_new, c_new, gates)``: the states after the step, each ``(batch, units)``,
+        and a dict mapping each name in :data:`LSTM_GATES` to its values.
+
+    Example:
+        >>> h, c, gates = scratch.lstm_step(x[:, 0], h, c, *layer.get_weights())
+    """
+    x_t = check_array("x_t", x_t, ndim=2)
+    kernel, recurrent_kernel, bias = _check_lstm_weights(x_t.shape[1], kernel, recurrent_kernel, bias)
+    units = recurrent_kernel.shape[0]
+    h = _check_state("h", h, (len(x_t), units))
+    c = _check_state("c", c, (len(x_t), units))
+    z = x_t @ kernel + h @ recurrent_kernel + bias
+    z_i, z_f, z_g, z_o = np.split(z, 4, axis=1)
+    i, f, g, o = _sigmoid(z_i), _sigmoid(z_f), np.tanh(z_g), _sigmoid(z_o)
+    c = f * c + i * g
+    h = o * np.tanh(c)
+    return h, c, dict(zip(LSTM_GATES, (i, f, g, o), strict=True))
 
 
 def lstm_forward(x, kernel, recurrent_kernel, bias, *, initial_state=None, return_gates: bool = False):
-    """Run an LSTM over a batch of sequences, one gate at a time.
-
-    At every step, with ``z = x_t W + h_{t-1} U + b`` split into four blocks::
-
-        i_t = sigmoid(z_i)          input gate: how much of the candidate to write
-        f_t = sigmoid(z_f)          forget gate: how much of the old cell to keep
-        g_t = tanh(z_g)             candidate values
-        o_t = sigmoid(z_o)          output gate: how much of the cell to expose
-        c_t = f_t * c_{t-1} + i_t * g_t
-        h_t = o_t * tanh(c_t)
+    """Run an LSTM over a batch of sequences, one :func:`lstm_step` at a time.
 
     Matches ``keras.layers.LSTM(units, return_sequences=True, return_state=True)``
     with its default activations.
@@ -184,9 +228,11 @@ def lstm_forward(x, kernel, recurrent_kernel, bias, *, initial_state=None, retur
         fourth item, a dict mapping each name in :data:`LSTM_GATES` and ``"cell"``
         to its values at every step, ``(batch, n_steps, units)``.
 
-    Used by: "Inside the LSTM cell".
+    Example:
+        >>> sequence, h, c = scratch.lstm_forward(x, *keras_lstm_layer.get_weights())
     """
-    x, kernel, recurrent_kernel, bias = _check_lstm_weights(x, kernel, recurrent_kernel, bias)
+    x = check_array("x", x, ndim=3)
+    kernel, recurrent_kernel, bias = _check_lstm_weights(x.shape[2], kernel, recurrent_kernel, bias)
     return_gates = check_bool("return_gates", return_gates)
     batch, n_steps, _ = x.shape
     units = recurrent_kernel.shape[0]
@@ -195,22 +241,14 @@ def lstm_forward(x, kernel, recurrent_kernel, bias, *, initial_state=None, retur
     else:
         if not isinstance(initial_state, (tuple, list)) or len(initial_state) != 2:
             raise TypeError("initial_state must be a pair (h_0, c_0) or None")
-        h = check_array("initial_state[0]", initial_state[0], ndim=2)
-        c = check_array("initial_state[1]", initial_state[1], ndim=2)
-        for name, state in (("initial_state[0]", h), ("initial_state[1]", c)):
-            if state.shape != (batch, units):
-                raise ValueError(f"{name} must have shape (batch, units) = ({batch}, {units}), got {state.shape}")
+        h = _check_state("initial_state[0]", initial_state[0], (batch, units))
+        c = _check_state("initial_state[1]", initial_state[1], (batch, units))
     sequence = np.empty((batch, n_steps, units))
     gates = {name: np.empty((batch, n_steps, units)) for name in (*LSTM_GATES, "cell")}
-    projected = x @ kernel + bias  # the input projection of every step at once
     for t in range(n_steps):
-        z = projected[:, t] + h @ recurrent_kernel
-        z_i, z_f, z_g, z_o = np.split(z, 4, axis=1)
-        i, f, g, o = _sigmoid(z_i), _sigmoid(z_f), np.tanh(z_g), _sigmoid(z_o)
-        c = f * c + i * g
-        h = o * np.tanh(c)
+        h, c, step_gates = lstm_step(x[:, t], h, c, kernel, recurrent_kernel, bias)
         sequence[:, t] = h
-        for name, value in zip((*LSTM_GATES, "cell"), (i, f, g, o, c)):
+        for name, value in (*step_gates.items(), ("cell", c)):
             gates[name][:, t] = value
     if return_gates:
         return sequence, h, c, gates

@@ -1,12 +1,12 @@
 """Seeding, a small compile-and-fit helper, and training several models side by side.
 
-Used by every chapter: :func:`set_seed` at the top of a notebook makes its
-numbers reproducible, and :func:`compile_and_fit` keeps the training call short
-while leaving loss, optimiser settings and epochs visible in the notebook.
-:func:`fit_together` and :func:`predict_together` train and run many small,
-independent models (seeds, sequence lengths, architectures) in one compiled
-program, which is what keeps the multi-seed experiments of the claims chapters
-inside their time budget. :class:`EpochTimer` records how long each epoch took.
+- :func:`set_seed` makes a notebook's numbers reproducible; :func:`derive_seeds`
+  derives the seeds of a multi-seed experiment from one;
+- :func:`compile_and_fit` keeps the training call short while leaving the loss,
+  optimiser settings and epochs visible;
+- :func:`fit_together` and :func:`predict_together` train and run many small,
+  independent models (seeds, lengths, architectures) in one compiled program;
+- :class:`EpochTimer` records how long each epoch took.
 """
 
 from __future__ import annotations
@@ -18,20 +18,9 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 
-from ._validation import check_array, check_choice, check_float, check_int, check_seed
+from ._validation import check_array, check_choice, check_float, check_int, check_model_and_data, check_seed
 
 __all__ = ["EpochTimer", "set_seed", "derive_seeds", "compile_and_fit", "fit_together", "predict_together"]
-
-
-def _check_model_and_data(model, x, y) -> tuple[np.ndarray, np.ndarray]:
-    """Shared checks: ``model`` is a ``keras.Model``, ``x`` and ``y`` are finite arrays with as many samples."""
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    x = check_array("x", x, ndim=(2, 3, 4, 5))
-    y = check_array("y", y, ndim=(1, 2, 3))
-    if len(x) != len(y):
-        raise ValueError(f"x and y must have the same number of samples, got {len(x)} and {len(y)}")
-    return x, y
 
 
 def _check_fit_options(loss, epochs, batch_size, learning_rate, schedule, verbose):
@@ -61,7 +50,11 @@ class EpochTimer(keras.callbacks.Callback):
     afterwards ``timer.seconds[k]`` is the duration of epoch ``k``, the first
     one including compilation. It starts empty at every ``fit``.
 
-    Used by: the appendix on several devices and ``benchmarks/lstm_throughput.py``.
+    Example:
+        >>> timer = training.EpochTimer()
+        >>> history = training.compile_and_fit(model, x, y, epochs=3, callbacks=[timer])
+        >>> len(timer.seconds)
+        3
     """
 
     def __init__(self):
@@ -91,7 +84,8 @@ def set_seed(seed: int = 0) -> int:
     Returns:
         The seed, so a notebook can record it (``SEED = set_seed(0)``).
 
-    Used by: every chapter.
+    Example:
+        >>> SEED = training.set_seed(config.course_seed())
     """
     seed = check_seed("seed", seed)
     keras.utils.set_random_seed(seed)
@@ -174,9 +168,10 @@ def compile_and_fit(
         ``keras.callbacks.History``; ``history.history["loss"]`` holds the
         per-epoch training loss (and ``"val_loss"`` with validation data).
 
-    Used by: every chapter that trains a model, and the appendix on several devices.
+    Example:
+        >>> history = training.compile_and_fit(model, x, y, loss="mse", epochs=20, validation_data=(x_val, y_val))
     """
-    x, y = _check_model_and_data(model, x, y)
+    x, y = check_model_and_data(model, x, y)
     if isinstance(metrics, str) or not all(isinstance(m, str) for m in metrics):
         raise TypeError(f"metrics must be a sequence of metric names, got {metrics!r}")
     if not isinstance(callbacks, (list, tuple)) or not all(isinstance(c, keras.callbacks.Callback) for c in callbacks):
@@ -289,7 +284,7 @@ def _per_model_arrays(name: str, values, n_models: int, ndim: tuple[int, ...]) -
 
 
 def _check_input_shapes(models, xs) -> None:
-    for i, (model, x) in enumerate(zip(models, xs)):
+    for i, (model, x) in enumerate(zip(models, xs, strict=True)):
         inputs = getattr(model, "inputs", None)
         if inputs is not None and len(inputs) == 1:
             expected = tuple(inputs[0].shape[1:])
@@ -315,18 +310,10 @@ def fit_together(
 ) -> list[dict[str, list[float]]]:
     """Train independent models side by side, in one compiled training step.
 
-    Every model gets its own inputs and targets; the models are wrapped in one
-    Keras model whose loss is the sum of their losses. Because no weight is
-    shared, the gradient of that sum with respect to a model's weights is the
-    gradient of that model's own loss, and Adam updates every weight from its
-    own gradient only, so each model is trained exactly as
-    :func:`compile_and_fit` would train it alone on the same sequence of
-    batches (the shuffle order is shared); on the JAX backend the package's
-    tests check that the weights match to 1e-6 (on torch they differ slightly,
-    by about 5e-5 after two steps in the same test). What is saved is compilation: on
-    the JAX backend a small recurrent model costs a few seconds to compile and
-    often less than that to train, so nine seeds-times-architectures compile
-    once instead of nine times.
+    The models are wrapped in one Keras model whose loss is the sum of theirs. No
+    weight is shared, so each model is trained exactly as :func:`compile_and_fit`
+    would train it alone on the same batches (the tests check the weights to 1e-6
+    on JAX); what is saved is compilation, once instead of once per model.
 
     Args:
         models: independent ``keras.Model`` objects (no shared weights), trained in place.
@@ -345,7 +332,8 @@ def fit_together(
         validation data; each plots with
         :func:`lstm_companion.plotting.plot_learning_curves`.
 
-    Used by: the claims chapters.
+    Example:
+        >>> histories = training.fit_together([build(seed) for seed in seeds], x, y, epochs=20)
     """
     models = _check_models(models)
     xs = _per_model_arrays("x", x, len(models), ndim=(2, 3, 4, 5))
@@ -369,7 +357,7 @@ def fit_together(
                 )
         if len({len(a) for a in x_val + y_val}) != 1:
             raise ValueError("every array in validation_data must have the same number of samples")
-        validation = (x_val, dict(zip(names, y_val)))
+        validation = (x_val, dict(zip(names, y_val, strict=True)))
     epochs, batch_size, learning_rate, schedule, verbose = _check_fit_options(
         loss, epochs, batch_size, learning_rate, schedule, verbose
     )
@@ -381,7 +369,12 @@ def fit_together(
         loss={name: loss for name in names},
     )
     history = side_by_side.fit(
-        xs, dict(zip(names, ys)), epochs=epochs, batch_size=batch_size, validation_data=validation, verbose=verbose
+        xs,
+        dict(zip(names, ys, strict=True)),
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=validation,
+        verbose=verbose,
     ).history
     histories = []
     for name in names:
@@ -404,7 +397,8 @@ def predict_together(models: Sequence[keras.Model], x, *, batch_size: int = 256)
     Returns:
         One prediction array per model, in the order of ``models``.
 
-    Used by: the claims chapters.
+    Example:
+        >>> predictions = training.predict_together(trained_models, x_test)
     """
     models = _check_models(models)
     xs = _per_model_arrays("x", x, len(models), ndim=(2, 3, 4, 5))

@@ -1,0 +1,128 @@
+"""Named series to forecast: real data shipped with the package, and benchmark series.
+
+- :func:`load_sunspots`: real data. Nothing is downloaded at run time: the files live
+  in ``lstm_companion/data_files/``, with their source and licence in the README
+  there. Each file's SHA-256 is recorded in :data:`DATASET_SHA256` and checked
+  whenever the file is loaded, so a corrupted or edited copy is refused. To add a
+  dataset, put the file there, note its source and licence, record its checksum
+  here and read it with ``_read_dataset`` in a new ``load_*`` function.
+- :func:`mackey_glass`: a chaotic benchmark series, computed on request.
+
+Cut a series into supervised windows with :func:`lstm_companion.preprocessing.frame_series`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+
+import numpy as np
+
+from ._validation import check_float, check_int, check_seed
+
+__all__ = ["DATASET_SHA256", "load_sunspots", "mackey_glass"]
+
+#: SHA-256 of every file in ``lstm_companion/data_files``; a file that does not match is refused.
+DATASET_SHA256 = {
+    "sunspots.csv": "f67889b1d9002cd5227f0e0ef54e35b419cdd85a31279adef6f73fb41e5c0a9b",
+}
+
+
+def _read_dataset(filename: str) -> str:
+    """The text of a packaged data file, after checking it against its recorded SHA-256."""
+    raw = resources.files("lstm_companion").joinpath("data_files", filename).read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != DATASET_SHA256[filename]:
+        raise RuntimeError(
+            f"packaged data file {filename!r} is corrupted or modified: SHA-256 {digest}, "
+            f"expected {DATASET_SHA256[filename]}; reinstall lstm-companion"
+        )
+    return raw.decode("utf-8")
+
+
+def load_sunspots() -> tuple[np.ndarray, np.ndarray]:
+    """Yearly mean sunspot numbers, 1700-2008 (NOAA, public domain).
+
+    Returns:
+        ``years``, ``int64`` of shape ``(309,)``, and ``sunspots``, ``float64``
+        of shape ``(309,)``.
+
+    Raises:
+        RuntimeError: if the packaged file does not match its recorded SHA-256.
+
+    Example:
+        >>> years, sunspots = datasets.load_sunspots()
+        >>> int(years[0]), float(sunspots.max())
+        (1700, 190.2)
+    """
+    rows = _read_dataset("sunspots.csv").strip().splitlines()
+    if rows[0].replace('"', "") != "YEAR,SUNACTIVITY":
+        raise RuntimeError(f"unexpected header in sunspots.csv: {rows[0]!r}")
+    values = np.array([row.split(",") for row in rows[1:]], dtype=np.float64)
+    return values[:, 0].astype(np.int64), values[:, 1]
+
+
+def mackey_glass(
+    n_points: int,
+    *,
+    tau: float = 17.0,
+    beta: float = 0.2,
+    gamma: float = 0.1,
+    exponent: float = 10.0,
+    dt: float = 0.1,
+    sample_every: int = 10,
+    discard: int = 1000,
+    seed: int = 0,
+) -> np.ndarray:
+    """The Mackey-Glass series: ``dx/dt = beta x(t-tau) / (1 + x(t-tau)^exponent) - gamma x(t)``.
+
+    Chaotic for ``tau=17``; the benchmark of Gers, Eck & Schmidhuber (2001).
+    Integrated with fourth-order Runge-Kutta at step ``dt`` (the delayed value
+    held fixed within a step) from a constant history of 1.2 plus a small seeded
+    perturbation, sampled every ``sample_every`` steps, the first ``discard``
+    samples (the transient) dropped.
+
+    Args:
+        n_points: number of samples returned.
+        tau: delay (> 0), a multiple of ``dt``.
+        beta, gamma, exponent: the equation's constants (> 0).
+        dt: integration step (> 0).
+        sample_every: integration steps between samples.
+        discard: samples dropped from the start (>= 0).
+        seed: seeds the perturbation of the initial history (a non-negative
+            integer below ``2**32``).
+
+    Returns:
+        ``float32`` array of shape ``(n_points,)``.
+
+    Example:
+        >>> series = datasets.mackey_glass(1500, seed=0)
+    """
+    n_points = check_int("n_points", n_points)
+    tau = check_float("tau", tau, minimum=0.0, exclusive_minimum=True)
+    beta = check_float("beta", beta, minimum=0.0, exclusive_minimum=True)
+    gamma = check_float("gamma", gamma, minimum=0.0, exclusive_minimum=True)
+    exponent = check_float("exponent", exponent, minimum=0.0, exclusive_minimum=True)
+    dt = check_float("dt", dt, minimum=0.0, exclusive_minimum=True)
+    sample_every = check_int("sample_every", sample_every)
+    discard = check_int("discard", discard, minimum=0)
+    delay = int(round(tau / dt))
+    if delay < 1 or not np.isclose(delay * dt, tau):
+        raise ValueError(f"tau must be a positive multiple of dt={dt}, got {tau}")
+    rng = np.random.default_rng(check_seed("seed", seed))
+    n_steps = (n_points + discard) * sample_every
+    x = np.empty(delay + n_steps + 1)
+    x[: delay + 1] = 1.2 + 0.01 * rng.standard_normal(delay + 1)
+
+    def slope(value, delayed):
+        return beta * delayed / (1.0 + delayed**exponent) - gamma * value
+
+    for t in range(delay, delay + n_steps):
+        delayed = x[t - delay]
+        k1 = slope(x[t], delayed)
+        k2 = slope(x[t] + 0.5 * dt * k1, delayed)
+        k3 = slope(x[t] + 0.5 * dt * k2, delayed)
+        k4 = slope(x[t] + dt * k3, delayed)
+        x[t + 1] = x[t] + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
+    samples = x[delay + sample_every :: sample_every][discard : discard + n_points]
+    return samples.astype(np.float32)

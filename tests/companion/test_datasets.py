@@ -1,0 +1,46 @@
+"""lstm_companion.datasets: the packaged real data (checksummed) and the Mackey-Glass series."""
+
+import numpy as np
+import pytest
+
+from lstm_companion import datasets
+
+
+def test_load_sunspots_shapes_and_known_values():
+    years, sunspots = datasets.load_sunspots()
+    assert years.shape == sunspots.shape == (309,)
+    assert years.dtype == np.int64 and sunspots.dtype == np.float64
+    np.testing.assert_array_equal(years, np.arange(1700, 2009))
+    assert sunspots[:3].tolist() == [5.0, 11.0, 16.0]  # first rows of the NOAA file
+    assert sunspots[-1] == 2.9 and sunspots.max() == 190.2 and sunspots.min() >= 0
+
+
+def test_packaged_data_files_all_have_recorded_checksums():
+    from importlib import resources
+
+    shipped = {
+        p.name for p in resources.files("lstm_companion").joinpath("data_files").iterdir() if p.name.endswith(".csv")
+    }
+    assert shipped == set(datasets.DATASET_SHA256)
+
+
+def test_a_modified_data_file_is_refused(monkeypatch):
+    monkeypatch.setitem(datasets.DATASET_SHA256, "sunspots.csv", "0" * 64)
+    with pytest.raises(RuntimeError, match="sunspots.csv.*corrupted or modified"):
+        datasets.load_sunspots()
+
+
+def test_mackey_glass_is_chaotic_in_range_and_settles_when_the_delay_is_short():
+    series = datasets.mackey_glass(1500, seed=0)
+    assert series.shape == (1500,) and series.dtype == np.float32
+    assert 0.2 < series.min() < 0.6 and 1.1 < series.max() < 1.4  # the attractor's known range for tau = 17
+    np.testing.assert_array_equal(series, datasets.mackey_glass(1500, seed=0))
+    assert not np.allclose(series, datasets.mackey_glass(1500, seed=1), atol=1e-2)  # chaos amplifies the perturbation
+    # with a short delay the fixed point x* = (beta / gamma - 1) ** (1 / n) = 1 is stable
+    stable = datasets.mackey_glass(200, tau=1.0, discard=300, seed=0)
+    np.testing.assert_allclose(stable, 1.0, atol=1e-4)
+
+
+def test_mackey_glass_delay_must_be_a_multiple_of_the_step():
+    with pytest.raises(ValueError, match="tau must be a positive multiple of dt"):
+        datasets.mackey_glass(10, tau=1.05)
