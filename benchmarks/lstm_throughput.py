@@ -66,9 +66,9 @@ def summarise(epoch_seconds: list[float], predict_seconds: float) -> dict:
 
 
 def run_course(n_layers: int, epochs: int, x, y, stock_layer: bool = False) -> dict:
-    import keras
-
     from lstm_companion import models, training
+
+    import keras
 
     timer = training.EpochTimer()
     training.set_seed(0)

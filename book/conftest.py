@@ -81,8 +81,12 @@ def pytest_runtest_teardown(item, nextitem):
     import nbformat
 
     nbformat.write(notebook, folder / f"{stem}.ipynb")
-    status = {"path": str(item.parent.fspath), "passed": complete, "failed_cells": run["failed"],
-              "seconds": run["seconds"]}
+    status = {
+        "path": str(item.parent.fspath),
+        "passed": complete,
+        "failed_cells": run["failed"],
+        "seconds": run["seconds"],
+    }
     (folder / f"{stem}.json").write_text(json.dumps(status, indent=2) + "\n")
 
 

@@ -6,9 +6,9 @@ matplotlib.use("Agg")  # this process only: kernels started by nbval and the boo
 
 from pathlib import Path  # noqa: E402
 
-import pytest  # noqa: E402
-
 import lstm_companion  # noqa: E402,F401  (applies the default Keras backend before keras loads)
+
+import pytest  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

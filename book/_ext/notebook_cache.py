@@ -89,8 +89,11 @@ def cache_path() -> Path:
 
 
 def _prune(keep: Path) -> None:
-    folders = sorted((p for p in CACHE_ROOT.iterdir() if (p / "inputs.json").is_file()),
-                     key=lambda p: (p / "inputs.json").stat().st_mtime, reverse=True)
+    folders = sorted(
+        (p for p in CACHE_ROOT.iterdir() if (p / "inputs.json").is_file()),
+        key=lambda p: (p / "inputs.json").stat().st_mtime,
+        reverse=True,
+    )
     for old in folders[KEEP:]:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
@@ -150,8 +153,13 @@ def _execute_one(path: Path, timeout: int):
     notebook = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as workdir:
-        client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", allow_errors=False,
-                                resources={"metadata": {"path": workdir}})
+        client = NotebookClient(
+            notebook,
+            timeout=timeout,
+            kernel_name="python3",
+            allow_errors=False,
+            resources={"metadata": {"path": workdir}},
+        )
         try:
             client.execute(env=kernel_environment())
         except CellExecutionError as error:
@@ -161,14 +169,17 @@ def _execute_one(path: Path, timeout: int):
 
 def execute(notebooks: list[Path], *, jobs: int) -> list[str]:
     """Execute, ``jobs`` at a time, the notebooks the cache lacks, and cache them; return the failures."""
-    from jupyter_cache import get_cache
     import nbformat
+    from jupyter_cache import get_cache
 
     folder = cache_path()
     cache = get_cache(str(folder))
     missing = [path for path in notebooks if not is_cached(cache, nbformat.read(path, as_version=4))]
-    print(f"notebook cache {folder.relative_to(REPO_ROOT)}: {len(notebooks) - len(missing)} of "
-          f"{len(notebooks)} notebooks cached, executing {len(missing)} with {jobs} job(s)", flush=True)
+    print(
+        f"notebook cache {folder.relative_to(REPO_ROOT)}: {len(notebooks) - len(missing)} of "
+        f"{len(notebooks)} notebooks cached, executing {len(missing)} with {jobs} job(s)",
+        flush=True,
+    )
     failures = []
     timeout = cell_timeout()
     with ThreadPoolExecutor(max_workers=jobs) as pool:

@@ -111,8 +111,11 @@ def run_seed(seed: int, notebooks: list[Path], *, xla_flags: str | None) -> dict
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *map(str, to_run)]
         start = time.perf_counter()
         subprocess.run(command, cwd=REPO_ROOT, env=run_environment, stdout=subprocess.DEVNULL, check=False)
-        print(f"  seed {seed}: executed {len(to_run)} notebook(s) in {time.perf_counter() - start:.0f} s",
-              file=sys.stderr, flush=True)
+        print(
+            f"  seed {seed}: executed {len(to_run)} notebook(s) in {time.perf_counter() - start:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
         for path in to_run:
             status_file = staging / f"{path.stem}.json"
             if not status_file.is_file():
@@ -120,8 +123,12 @@ def run_seed(seed: int, notebooks: list[Path], *, xla_flags: str | None) -> dict
                 continue
             status = json.loads(status_file.read_text())
             executed = nbformat.read(staging / f"{path.stem}.ipynb", as_version=4)
-            results[path.stem] = {"passed": status["passed"], "values": glued_values(executed),
-                                  "failed_cells": status["failed_cells"], "seconds": status["seconds"]}
+            results[path.stem] = {
+                "passed": status["passed"],
+                "values": glued_values(executed),
+                "failed_cells": status["failed_cells"],
+                "seconds": status["seconds"],
+            }
     return results
 
 
@@ -135,8 +142,10 @@ def format_cell(result: dict, quoted: list[tuple[str, str]]) -> str:
 
 
 def table(seeds: list[int], notebooks: list[Path], results: dict[int, dict], quoted) -> str:
-    lines = ["| chapter | headline | " + " | ".join(f"seed {seed}" for seed in seeds) + " |",
-             "|---|---|" + "---|" * len(seeds)]
+    lines = [
+        "| chapter | headline | " + " | ".join(f"seed {seed}" for seed in seeds) + " |",
+        "|---|---|" + "---|" * len(seeds),
+    ]
     for path in notebooks:
         stem = path.stem
         names = quoted.get(stem, [])

@@ -1,10 +1,10 @@
 """Integration: each architecture's builder on its problem's data, saved and loaded back."""
 
+from lstm_companion import baselines, data, models, training
+
 import keras
 import numpy as np
 import pytest
-
-from lstm_companion import baselines, data, models, training
 
 
 def lstm_params(n_features, units):

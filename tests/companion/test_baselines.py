@@ -1,9 +1,9 @@
 """lstm_companion.baselines: the models the LSTM is compared with."""
 
+from lstm_companion import baselines
+
 import numpy as np
 import pytest
-
-from lstm_companion import baselines
 
 
 def dense_params(n_in, n_out):

@@ -14,12 +14,6 @@ arguments that must agree with each other, shapes, and the specific messages.
 
 import math
 
-import keras
-import numpy as np
-import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 import lstm_companion
 from lstm_companion import (
     baselines,
@@ -34,6 +28,12 @@ from lstm_companion import (
     scratch,
     training,
 )
+
+import keras
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 def typed(type_errors, value_errors=None):

@@ -1,9 +1,9 @@
 """lstm_companion.data: shapes, dtypes, seeding and the definition of every synthetic problem."""
 
+from lstm_companion import data, preprocessing
+
 import numpy as np
 import pytest
-
-from lstm_companion import data, preprocessing
 
 EXPECTED_SHAPES = {  # n_samples = 7, default sizes
     "one_to_one": ((7, 1), (7, 1)),

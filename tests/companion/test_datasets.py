@@ -1,9 +1,9 @@
 """lstm_companion.datasets: the packaged real data (checksummed) and the Mackey-Glass series."""
 
+from lstm_companion import datasets
+
 import numpy as np
 import pytest
-
-from lstm_companion import datasets
 
 
 def test_load_sunspots_shapes_and_known_values():

@@ -1,10 +1,10 @@
 """lstm_companion.generation: feeding a model its own predictions."""
 
+from lstm_companion import generation, models, training
+
 import keras
 import numpy as np
 import pytest
-
-from lstm_companion import generation, models, training
 
 
 def test_generate_sequence_feeds_predictions_back():

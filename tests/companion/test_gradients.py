@@ -1,10 +1,10 @@
 """lstm_companion.gradients against gradients worked out by hand."""
 
+from lstm_companion import baselines, gradients, models
+
 import keras
 import numpy as np
 import pytest
-
-from lstm_companion import baselines, gradients, models
 
 
 def linear_rnn(n_steps, w=0.5, u=0.8):

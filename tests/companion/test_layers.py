@@ -1,11 +1,11 @@
 """lstm_companion.layers: FusedLSTM computes what keras.layers.LSTM computes; the other custom layers."""
 
+from lstm_companion import data, layers, models, training
+
 import keras
 import numpy as np
 import pytest
 from keras import ops
-
-from lstm_companion import data, layers, models, training
 
 ON_JAX = keras.backend.backend() == "jax"
 N_STEPS, N_FEATURES, UNITS, BATCH = 9, 3, 5, 4

@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
+from lstm_companion import baselines, data, models, training
+
 import keras
 import numpy as np
 import pytest
-
-from lstm_companion import baselines, data, models, training
 
 
 def lstm_params(n_features, units):

@@ -4,9 +4,9 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 import lstm_companion
+
+import pytest
 
 
 def run_python(code, **env_overrides):

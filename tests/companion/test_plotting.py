@@ -1,11 +1,11 @@
 """lstm_companion.plotting: what each figure draws; helpers never save or show."""
 
+from lstm_companion import plotting
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
-
-from lstm_companion import plotting
 
 
 def test_learning_curves_draw_train_and_validation():

@@ -1,9 +1,9 @@
 """lstm_companion.preprocessing: windows of a series, and one-hot strings both ways."""
 
+from lstm_companion import preprocessing
+
 import numpy as np
 import pytest
-
-from lstm_companion import preprocessing
 
 
 def test_frame_series_matches_an_explicit_loop():

@@ -1,10 +1,10 @@
 """lstm_companion.scratch: the NumPy reference implementations against Keras's layers."""
 
+from lstm_companion import scratch
+
 import keras
 import numpy as np
 import pytest
-
-from lstm_companion import scratch
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,10 @@
 """lstm_companion.training: seeds, compile_and_fit, models trained side by side, the epoch timer."""
 
+from lstm_companion import baselines, data, models, training
+
 import keras
 import numpy as np
 import pytest
-
-from lstm_companion import baselines, data, models, training
 
 
 def small_problem():
