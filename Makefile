@@ -17,6 +17,8 @@
 
 PYTHON ?= python3
 VENV   ?= .venv
+# The versions the stored outputs were computed with (make lock writes it; see the README).
+LOCK   ?= constraints.txt
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
@@ -25,12 +27,20 @@ SEEDS  ?= 0 1 2 3 4
 
 .PHONY: book test test-seeds unit lint lab clean test-backends test-torch test-tensorflow test-lowest bench-notebooks bench-throughput
 
-$(STAMP): companion/pyproject.toml
+$(STAMP): companion/pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; set PYTHON=python3.x")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e "./companion[dev]"
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e "./companion[dev]"
 	@touch $(STAMP)
+
+# Record every version installed in .venv, for the Python minor version it runs: a deliberate
+# update (re-execute the notebooks, re-check the seed table), never a surprise.
+lock: $(STAMP)
+	@minor=$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	{ echo "# The versions the book's stored outputs were computed with (make lock), for Python $$minor."; \
+	  echo "# make book / make test install with them; other Python versions resolve companion/pyproject.toml freely."; \
+	  $(BIN)/python -m pip freeze --exclude-editable | sed "s/\$$/ ; python_version == \"$$minor\"/"; } > $(LOCK)
 
 # The chapters the cache lacks are executed first, JOBS at a time; the build then executes nothing.
 book: $(STAMP)

@@ -101,14 +101,15 @@ def prepare_seed(seed: int, notebooks: list[Path], xla_flags: str | None):
     return run_environment, REPO_ROOT / "_build" / "nbval" / folder.name, results, to_run
 
 
-def run_seed(seed: int, notebooks: list[Path], *, xla_flags: str | None) -> dict[str, dict]:
-    """Execute the notebooks under one seed (one after the other, with nbval); return
+def run_seed(seed: int, notebooks: list[Path], *, xla_flags: str | None, workers: int = 1) -> dict[str, dict]:
+    """Execute the notebooks under one seed with nbval, ``workers`` at a time; return
     {stem: {"passed", "values", "failed_cells", "seconds"}}."""
     import nbformat
 
     run_environment, staging, results, to_run = prepare_seed(seed, notebooks, xla_flags)
     if to_run:
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *map(str, to_run)]
+        parallel = ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *parallel, *map(str, to_run)]
         start = time.perf_counter()
         subprocess.run(command, cwd=REPO_ROOT, env=run_environment, stdout=subprocess.DEVNULL, check=False)
         print(
@@ -166,8 +167,15 @@ def main(argv=None) -> int:
     arguments = parser.parse_args(argv)
     notebooks = [path.resolve() for path in arguments.notebooks] or notebook_cache.book_notebooks()
     xla_flags = f"--xla_cpu_max_isa={arguments.xla_isa}" if arguments.xla_isa else None
-    with ThreadPoolExecutor(max_workers=arguments.jobs) as pool:
-        futures = {seed: pool.submit(run_seed, seed, notebooks, xla_flags=xla_flags) for seed in arguments.seeds}
+    # Seeds run side by side, up to --jobs of them; with fewer seeds than jobs, each seed's
+    # notebooks are spread over the jobs left (pytest-xdist, a notebook per worker).
+    at_once = min(arguments.jobs, len(arguments.seeds))
+    workers = max(1, arguments.jobs // at_once)
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
+        futures = {
+            seed: pool.submit(run_seed, seed, notebooks, xla_flags=xla_flags, workers=workers)
+            for seed in arguments.seeds
+        }
         results = {seed: future.result() for seed, future in futures.items()}
     quoted = headlines()
     text = table(arguments.seeds, notebooks, results, quoted)

@@ -1,0 +1,72 @@
+"""The execution cache is keyed on the companion package: change the package, and the book shows the change.
+
+jupyter-cache keys a notebook on its code cells only; book/_ext/notebook_cache.py adds the
+package's files, the seed, the backend and the library versions to the key. This test builds
+a one-page book, in a temporary folder, from a copy of the companion package, changes what one
+of the package's functions returns, builds again, and reads the new value on the page.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def build(project: Path, environment: dict) -> str:
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(project), "-W", "-n", "--keep-going"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=environment,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    return (project / "_build" / "html" / "probe.html").read_text()
+
+
+@pytest.mark.book
+def test_a_change_in_the_package_shows_in_the_rebuilt_book(tmp_path):
+    project = tmp_path / "book_project"
+    (project / "book" / "_ext").mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "book" / "_ext" / "notebook_cache.py", project / "book" / "_ext")
+    package = project / "companion" / "src" / "lstm_companion"
+    shutil.copytree(REPO_ROOT / "companion" / "src" / "lstm_companion", package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    probe = package / "training.py"
+    probe.write_text(probe.read_text() + '\n\ndef _probe():\n    return "answer-one"\n')
+    (project / "_toc.yml").write_text("format: jb-book\nroot: probe\n")
+    (project / "_config.yml").write_text(textwrap.dedent("""\
+        title: probe
+        only_build_toc_files: true
+        exclude_patterns: [_build, companion]
+        execute:
+          execute_notebooks: cache
+          timeout: 300
+        sphinx:
+          local_extensions:
+            notebook_cache: book/_ext
+        """))
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Probe\n\nThe package says {glue:text}`probe`."),
+        nbformat.v4.new_code_cell("from lstm_companion import training\nfrom myst_nb import glue\n\n"
+                                  'glue("probe", training._probe(), display=False)'),
+    ])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, project / "probe.ipynb")
+    # The build and its kernels import the copy: it comes first on the path.
+    environment = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(package.parent), environment.get("PYTHONPATH")]))
+
+    assert "answer-one" in build(project, environment)
+    probe.write_text(probe.read_text().replace("answer-one", "answer-two"))  # the code cells do not change
+    page = build(project, environment)
+    assert "answer-two" in page and "answer-one" not in page
+    assert len(list((project / "_build" / ".jupyter_cache").iterdir())) == 2  # one cache folder per package state
