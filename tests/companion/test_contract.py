@@ -69,6 +69,7 @@ BAD = {
     "seed": typed(NOT_INTEGERS, BAD_SEEDS),
     "seed_or_none": typed(st.one_of(st.floats(), st.text(max_size=3), st.booleans()), BAD_SEEDS),
     "positive": typed(NOT_NUMBERS, st.one_of(st.floats(max_value=0.0), NOT_FINITE)),  # a finite float > 0
+    "fraction": typed(NOT_NUMBERS, st.one_of(st.floats(max_value=-1e-9), st.floats(min_value=1.0), NOT_FINITE)),
     "real": typed(NOT_NUMBERS, NOT_FINITE),  # any finite float
     "option": typed(st.one_of(st.integers(), st.none()), st.text(max_size=8).filter(lambda s: s not in OPTIONS)),
     "activation": typed(
@@ -193,6 +194,25 @@ CONTRACT = {
         preprocessing.frame_series,
         dict(series=np.arange(10.0), n_steps_in=3),
         {"n_steps_in": "size", "n_steps_out": "size"},
+    ),
+    "preprocessing.split_by_time": (
+        preprocessing.split_by_time,
+        dict(series=np.arange(40.0), n_steps_in=3),
+        {
+            "validation": "fraction",
+            "test": "fraction",
+            "n_steps_in": "size_or_none",
+            "n_steps_out": "size",
+            "time": typed(
+                st.sampled_from(["abc", 3, object()]),
+                st.sampled_from([np.arange(39), np.arange(40)[::-1], np.full(40, np.nan)]),
+            ),
+        },
+    ),
+    "preprocessing.difference": (
+        preprocessing.difference,
+        dict(series=np.arange(10.0)),
+        {"lag": "size", "axis": typed(NOT_INTEGERS, st.one_of(st.integers(min_value=1), st.integers(max_value=-2)))},
     ),
     "preprocessing.one_hot_strings": (
         preprocessing.one_hot_strings,
@@ -358,6 +378,10 @@ _STATES = dict(h=np.zeros((8, 2)), c=np.zeros((8, 2)))
 _RNN_KERNELS = dict(kernel=np.zeros((2, 3)), recurrent_kernel=np.zeros((3, 3)), bias=np.zeros(3))
 _GATES = {name: np.zeros((1, 4, 2)) for name in ("input", "forget", "candidate", "output", "cell")}
 _ONE_HOT = preprocessing.one_hot_strings(["ab"], alphabet="ab ", length=3)
+_SCALER = preprocessing.fit_scaler(np.arange(10.0))
+_SCALABLE = models.build_vanilla_lstm(4, 1, units=2, n_outputs=1)
+_AXES = typed(NOT_INTEGERS, st.one_of(st.integers(min_value=1), st.integers(max_value=-2)))  # for 1-D arrays
+_NOT_SCALERS = only_type_errors("scaler", 3, keras.layers.Dense(1), np.zeros(3))
 _TRAINING = {"epochs": "size", "batch_size": "size", "learning_rate": "positive", "schedule": "option",
              "verbose": "count", "loss": "loss_name", "seed": "seed_or_none"}  # fmt: skip
 ARRAY_CONTRACT = {
@@ -417,6 +441,33 @@ ARRAY_CONTRACT = {
         preprocessing.frame_series,
         dict(series=np.arange(10.0), n_steps_in=3),
         {"series": np.arange(10.0)},
+    ),
+    "preprocessing.difference (array)": (
+        preprocessing.difference,
+        dict(series=np.arange(10.0), initial=np.zeros(1)),
+        {
+            "series": np.arange(10.0),
+            "initial": typed(  # None is valid: no initial values
+                st.sampled_from(["abc", np.array([[1.0, "x"]], dtype=object)]),
+                st.sampled_from([np.array([np.nan]), np.zeros((1, 1, 1, 1, 1)), np.zeros(2)]),
+            ),
+        },
+    ),
+    "preprocessing.undifference": (
+        preprocessing.undifference,
+        dict(differences=np.ones(5), initial=np.zeros(2)),
+        {"differences": np.ones(5), "initial": np.zeros(2), "axis": _AXES},
+    ),
+    "preprocessing.split_by_time (array)": (
+        preprocessing.split_by_time,
+        dict(series=np.arange(40.0)),
+        {"series": np.arange(40.0)},
+    ),
+    "preprocessing.fit_scaler": (preprocessing.fit_scaler, dict(train=np.arange(10.0)), {"train": np.arange(10.0)}),
+    "preprocessing.with_scaling": (
+        preprocessing.with_scaling,
+        dict(model=_SCALABLE, scaler=_SCALER),
+        {"model": BAD_MODELS, "scaler": _NOT_SCALERS, "target_scaler": _NOT_SCALERS},
     ),
     "preprocessing.decode_one_hot": (
         preprocessing.decode_one_hot,
@@ -504,6 +555,8 @@ NO_ARGUMENTS = {
     "layers.ReverseSteps",
     "training.EpochTimer",
 }
+# public named tuples that functions return: users read them, they do not build them from arguments
+RESULTS = {"preprocessing.SeriesPart"}
 MODULES = [name for name in lstm_companion._SUBMODULES if name != "config"]
 
 
@@ -517,7 +570,7 @@ def test_every_public_function_and_class_is_in_the_contract():
         for name in module.__all__:
             if callable(getattr(module, name)):
                 public.add(f"{module_name}.{name}")
-    covered = {name.split(" ")[0] for name in CONTRACT} | NO_ARGUMENTS
+    covered = {name.split(" ")[0] for name in CONTRACT} | NO_ARGUMENTS | RESULTS
     assert public - covered == set(), "public functions without a contract entry"
     assert covered - public == set(), "contract entries that are not public"
     for name in NO_ARGUMENTS:
@@ -525,3 +578,7 @@ def test_every_public_function_and_class_is_in_the_contract():
         target = getattr(importlib.import_module(f"lstm_companion.{module_name}"), attribute)
         parameters = inspect.signature(target).parameters
         assert all(p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL) for p in parameters.values()), name
+    for name in RESULTS:
+        module_name, attribute = name.split(".")
+        target = getattr(importlib.import_module(f"lstm_companion.{module_name}"), attribute)
+        assert issubclass(target, tuple) and target._fields, name
