@@ -19,6 +19,7 @@ from lstm_companion import (
     baselines,
     data,
     datasets,
+    forecasting,
     generation,
     gradients,
     layers,
@@ -469,6 +470,26 @@ ARRAY_CONTRACT = {
         dict(model=_SCALABLE, scaler=_SCALER),
         {"model": BAD_MODELS, "scaler": _NOT_SCALERS, "target_scaler": _NOT_SCALERS},
     ),
+    "forecasting.mase": (
+        forecasting.mase,
+        dict(y_true=_Y, y_pred=_Y, train=np.arange(10.0) % 3, season=2),
+        {"y_true": _Y, "y_pred": _Y, "train": np.arange(10.0) % 3, "season": "size"},
+    ),
+    "forecasting.naive_forecast": (
+        forecasting.naive_forecast,
+        dict(history=_X, horizon=3),
+        {"history": _X, "horizon": "size"},
+    ),
+    "forecasting.seasonal_naive_forecast": (
+        forecasting.seasonal_naive_forecast,
+        dict(history=_X, horizon=3, season=2),
+        {"history": _X, "horizon": "size", "season": "size"},
+    ),
+    "forecasting.direct_forecast": (
+        forecasting.direct_forecast,
+        dict(model=_MODEL, context=_X),
+        {"model": BAD_MODELS, "context": _X},
+    ),
     "preprocessing.decode_one_hot": (
         preprocessing.decode_one_hot,
         dict(encoded=_ONE_HOT, alphabet="ab "),
@@ -501,6 +522,20 @@ for _name in ("input_gradients", "input_gradient_norms", "weight_gradient_norms"
         getattr(gradients, _name),
         dict(model=_MODEL, x=_X, y=_Y),
         {"model": BAD_MODELS, "x": _X, "y": _Y, "loss": "loss"},
+    )
+# recursive_forecast takes what generate_sequence takes, its number of steps called horizon
+ARRAY_CONTRACT["forecasting.recursive_forecast"] = (
+    forecasting.recursive_forecast,
+    *(
+        {"horizon" if k == "n_steps" else k: v for k, v in d.items()}
+        for d in ARRAY_CONTRACT["generation.generate_sequence"][1:]
+    ),
+)
+for _name in ("mae", "rmse"):
+    ARRAY_CONTRACT[f"forecasting.{_name}"] = (
+        getattr(forecasting, _name),
+        dict(y_true=_Y, y_pred=_Y),
+        {"y_true": _Y, "y_pred": _Y},
     )
 for _name, (_function, _valid, _kinds) in ARRAY_CONTRACT.items():
     CONTRACT[_name] = (_function, _valid, {
