@@ -490,6 +490,19 @@ ARRAY_CONTRACT = {
         dict(model=_MODEL, context=_X),
         {"model": BAD_MODELS, "context": _X},
     ),
+    "plotting.plot_forecast": (
+        plotting.plot_forecast,
+        dict(history=np.arange(6.0), truth=np.ones(2), forecasts=np.ones(2)),
+        {
+            "history": np.arange(6.0),
+            "truth": np.ones(2),
+            "forecasts": only_type_errors(None, "abc", [["a"]]),
+            "season": "size_or_none",
+            "time": only_type_errors("abc", 3, object()),
+            "ylabel": only_type_errors(3, ["a"]),
+            "ax": only_type_errors("ax", 1, object()),
+        },
+    ),
     "preprocessing.decode_one_hot": (
         preprocessing.decode_one_hot,
         dict(encoded=_ONE_HOT, alphabet="ab "),
