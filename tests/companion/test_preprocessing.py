@@ -257,6 +257,16 @@ def test_with_scaling_takes_a_target_scaler_for_another_variable():
         preprocessing.with_scaling(inner, features)  # the outputs have one feature
 
 
+def test_with_scaling_takes_a_normalization_given_its_mean_and_variance():
+    inputs = keras.Input(shape=(2,))
+    model = preprocessing.with_scaling(keras.Model(inputs, inputs), keras.layers.Normalization(mean=3.0, variance=4.0))
+    seen = keras.Model(model.inputs, model.get_layer("scale_inputs").output)
+    np.testing.assert_allclose(seen.predict(np.array([[3.0, 7.0]]), verbose=0), [[0.0, 2.0]])
+    per_feature = keras.layers.Normalization(axis=-1, mean=[1.0, 2.0], variance=[1.0, 4.0])
+    model = preprocessing.with_scaling(keras.Model(inputs, inputs), per_feature)
+    np.testing.assert_allclose(model.predict(np.array([[5.0, 6.0]]), verbose=0), [[5.0, 6.0]])
+
+
 def test_with_scaling_refuses_scalers_it_cannot_use():
     model = models.build_vanilla_lstm(4, 1, units=2, n_outputs=1)
     with pytest.raises(ValueError, match="scaler must be adapted"):

@@ -322,16 +322,18 @@ def fit_scaler(train) -> keras.layers.Normalization:
 
 
 def _statistics(name: str, scaler, shape: tuple, what: str) -> tuple[tuple[int, ...], object, object]:
-    """The axis, mean and variance of an adapted ``Normalization``, as plain numbers for a layer's config."""
+    """The axis, mean and variance of a ``Normalization`` (adapted, or given them), as plain numbers for a config."""
     import keras
 
     if not isinstance(scaler, keras.layers.Normalization):
         raise TypeError(f"{name} must be a keras.layers.Normalization (from fit_scaler), got {type(scaler).__name__}")
-    if scaler.invert or scaler.mean is None or tuple(scaler.axis) not in ((), (-1,)):
+    given = (scaler.input_mean, scaler.input_variance)  # mean= and variance= of the constructor, before building
+    statistics = given if scaler.mean is None else (scaler.mean, scaler.variance)
+    if scaler.invert or statistics[0] is None or tuple(scaler.axis) not in ((), (-1,)):
         raise ValueError(f"{name} must be adapted, invert=False, axis None or -1; got {scaler.get_config()}")
-    mean, variance = (keras.ops.convert_to_numpy(v).reshape(-1).astype(float) for v in (scaler.mean, scaler.variance))
-    if scaler.axis == ():
-        return (), float(mean[0]), float(variance[0])
+    mean, variance = (keras.ops.convert_to_numpy(v).reshape(-1).astype(float) for v in statistics)
+    if len(mean) == 1:  # one mean and variance for every feature
+        return tuple(scaler.axis), float(mean[0]), float(variance[0])
     if shape[-1] != len(mean):
         raise ValueError(f"{name} has {len(mean)} features, got a model whose {what} have shape {shape}")
     return (-1,), mean.tolist(), variance.tolist()
