@@ -19,6 +19,7 @@ from lstm_companion import (
     baselines,
     data,
     datasets,
+    forecasting,
     generation,
     gradients,
     layers,
@@ -69,6 +70,7 @@ BAD = {
     "seed": typed(NOT_INTEGERS, BAD_SEEDS),
     "seed_or_none": typed(st.one_of(st.floats(), st.text(max_size=3), st.booleans()), BAD_SEEDS),
     "positive": typed(NOT_NUMBERS, st.one_of(st.floats(max_value=0.0), NOT_FINITE)),  # a finite float > 0
+    "fraction": typed(NOT_NUMBERS, st.one_of(st.floats(max_value=-1e-9), st.floats(min_value=1.0), NOT_FINITE)),
     "real": typed(NOT_NUMBERS, NOT_FINITE),  # any finite float
     "option": typed(st.one_of(st.integers(), st.none()), st.text(max_size=8).filter(lambda s: s not in OPTIONS)),
     "activation": typed(
@@ -193,6 +195,25 @@ CONTRACT = {
         preprocessing.frame_series,
         dict(series=np.arange(10.0), n_steps_in=3),
         {"n_steps_in": "size", "n_steps_out": "size"},
+    ),
+    "preprocessing.split_by_time": (
+        preprocessing.split_by_time,
+        dict(series=np.arange(40.0), n_steps_in=3),
+        {
+            "validation": "fraction",
+            "test": "fraction",
+            "n_steps_in": "size_or_none",
+            "n_steps_out": "size",
+            "time": typed(
+                st.sampled_from(["abc", 3, object()]),
+                st.sampled_from([np.arange(39), np.arange(40)[::-1], np.full(40, np.nan)]),
+            ),
+        },
+    ),
+    "preprocessing.difference": (
+        preprocessing.difference,
+        dict(series=np.arange(10.0)),
+        {"lag": "size", "axis": typed(NOT_INTEGERS, st.one_of(st.integers(min_value=1), st.integers(max_value=-2)))},
     ),
     "preprocessing.one_hot_strings": (
         preprocessing.one_hot_strings,
@@ -358,6 +379,10 @@ _STATES = dict(h=np.zeros((8, 2)), c=np.zeros((8, 2)))
 _RNN_KERNELS = dict(kernel=np.zeros((2, 3)), recurrent_kernel=np.zeros((3, 3)), bias=np.zeros(3))
 _GATES = {name: np.zeros((1, 4, 2)) for name in ("input", "forget", "candidate", "output", "cell")}
 _ONE_HOT = preprocessing.one_hot_strings(["ab"], alphabet="ab ", length=3)
+_SCALER = preprocessing.fit_scaler(np.arange(10.0))
+_SCALABLE = models.build_vanilla_lstm(4, 1, units=2, n_outputs=1)
+_AXES = typed(NOT_INTEGERS, st.one_of(st.integers(min_value=1), st.integers(max_value=-2)))  # for 1-D arrays
+_NOT_SCALERS = only_type_errors("scaler", 3, keras.layers.Dense(1), np.zeros(3))
 _TRAINING = {"epochs": "size", "batch_size": "size", "learning_rate": "positive", "schedule": "option",
              "verbose": "count", "loss": "loss_name", "seed": "seed_or_none"}  # fmt: skip
 ARRAY_CONTRACT = {
@@ -418,6 +443,66 @@ ARRAY_CONTRACT = {
         dict(series=np.arange(10.0), n_steps_in=3),
         {"series": np.arange(10.0)},
     ),
+    "preprocessing.difference (array)": (
+        preprocessing.difference,
+        dict(series=np.arange(10.0), initial=np.zeros(1)),
+        {
+            "series": np.arange(10.0),
+            "initial": typed(  # None is valid: no initial values
+                st.sampled_from(["abc", np.array([[1.0, "x"]], dtype=object)]),
+                st.sampled_from([np.array([np.nan]), np.zeros((1, 1, 1, 1, 1)), np.zeros(2)]),
+            ),
+        },
+    ),
+    "preprocessing.undifference": (
+        preprocessing.undifference,
+        dict(differences=np.ones(5), initial=np.zeros(2)),
+        {"differences": np.ones(5), "initial": np.zeros(2), "axis": _AXES},
+    ),
+    "preprocessing.split_by_time (array)": (
+        preprocessing.split_by_time,
+        dict(series=np.arange(40.0)),
+        {"series": np.arange(40.0)},
+    ),
+    "preprocessing.fit_scaler": (preprocessing.fit_scaler, dict(train=np.arange(10.0)), {"train": np.arange(10.0)}),
+    "preprocessing.with_scaling": (
+        preprocessing.with_scaling,
+        dict(model=_SCALABLE, scaler=_SCALER),
+        {"model": BAD_MODELS, "scaler": _NOT_SCALERS, "target_scaler": _NOT_SCALERS},
+    ),
+    "forecasting.mase": (
+        forecasting.mase,
+        dict(y_true=_Y, y_pred=_Y, train=np.arange(10.0) % 3, season=2),
+        {"y_true": _Y, "y_pred": _Y, "train": np.arange(10.0) % 3, "season": "size"},
+    ),
+    "forecasting.naive_forecast": (
+        forecasting.naive_forecast,
+        dict(history=_X, horizon=3),
+        {"history": _X, "horizon": "size"},
+    ),
+    "forecasting.seasonal_naive_forecast": (
+        forecasting.seasonal_naive_forecast,
+        dict(history=_X, horizon=3, season=2),
+        {"history": _X, "horizon": "size", "season": "size"},
+    ),
+    "forecasting.direct_forecast": (
+        forecasting.direct_forecast,
+        dict(model=_MODEL, context=_X),
+        {"model": BAD_MODELS, "context": _X},
+    ),
+    "plotting.plot_forecast": (
+        plotting.plot_forecast,
+        dict(history=np.arange(6.0), truth=np.ones(2), forecasts=np.ones(2)),
+        {
+            "history": np.arange(6.0),
+            "truth": np.ones(2),
+            "forecasts": only_type_errors(None, "abc", [["a"]]),
+            "season": "size_or_none",
+            "time": only_type_errors("abc", 3, object()),
+            "ylabel": only_type_errors(3, ["a"]),
+            "ax": only_type_errors("ax", 1, object()),
+        },
+    ),
     "preprocessing.decode_one_hot": (
         preprocessing.decode_one_hot,
         dict(encoded=_ONE_HOT, alphabet="ab "),
@@ -450,6 +535,20 @@ for _name in ("input_gradients", "input_gradient_norms", "weight_gradient_norms"
         getattr(gradients, _name),
         dict(model=_MODEL, x=_X, y=_Y),
         {"model": BAD_MODELS, "x": _X, "y": _Y, "loss": "loss"},
+    )
+# recursive_forecast takes what generate_sequence takes, its number of steps called horizon
+ARRAY_CONTRACT["forecasting.recursive_forecast"] = (
+    forecasting.recursive_forecast,
+    *(
+        {"horizon" if k == "n_steps" else k: v for k, v in d.items()}
+        for d in ARRAY_CONTRACT["generation.generate_sequence"][1:]
+    ),
+)
+for _name in ("mae", "rmse"):
+    ARRAY_CONTRACT[f"forecasting.{_name}"] = (
+        getattr(forecasting, _name),
+        dict(y_true=_Y, y_pred=_Y),
+        {"y_true": _Y, "y_pred": _Y},
     )
 for _name, (_function, _valid, _kinds) in ARRAY_CONTRACT.items():
     CONTRACT[_name] = (_function, _valid, {
@@ -497,7 +596,15 @@ def test_generators_accept_any_valid_size_and_seed_and_repeat(name, n_samples, s
 
 
 # public names that take no arguments, so there is nothing to validate
-NO_ARGUMENTS = {"datasets.load_sunspots", "layers.ReverseSteps", "training.EpochTimer"}
+NO_ARGUMENTS = {
+    "datasets.load_airline",
+    "datasets.load_co2",
+    "datasets.load_sunspots",
+    "layers.ReverseSteps",
+    "training.EpochTimer",
+}
+# public named tuples that functions return: users read them, they do not build them from arguments
+RESULTS = {"preprocessing.SeriesPart"}
 MODULES = [name for name in lstm_companion._SUBMODULES if name != "config"]
 
 
@@ -511,7 +618,7 @@ def test_every_public_function_and_class_is_in_the_contract():
         for name in module.__all__:
             if callable(getattr(module, name)):
                 public.add(f"{module_name}.{name}")
-    covered = {name.split(" ")[0] for name in CONTRACT} | NO_ARGUMENTS
+    covered = {name.split(" ")[0] for name in CONTRACT} | NO_ARGUMENTS | RESULTS
     assert public - covered == set(), "public functions without a contract entry"
     assert covered - public == set(), "contract entries that are not public"
     for name in NO_ARGUMENTS:
@@ -519,3 +626,7 @@ def test_every_public_function_and_class_is_in_the_contract():
         target = getattr(importlib.import_module(f"lstm_companion.{module_name}"), attribute)
         parameters = inspect.signature(target).parameters
         assert all(p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL) for p in parameters.values()), name
+    for name in RESULTS:
+        module_name, attribute = name.split(".")
+        target = getattr(importlib.import_module(f"lstm_companion.{module_name}"), attribute)
+        assert issubclass(target, tuple) and target._fields, name

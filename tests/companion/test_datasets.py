@@ -24,10 +24,58 @@ def test_packaged_data_files_all_have_recorded_checksums():
     assert shipped == set(datasets.DATASET_SHA256)
 
 
-def test_a_modified_data_file_is_refused(monkeypatch):
-    monkeypatch.setitem(datasets.DATASET_SHA256, "sunspots.csv", "0" * 64)
-    with pytest.raises(RuntimeError, match="sunspots.csv.*corrupted or modified"):
-        datasets.load_sunspots()
+def test_load_co2_is_monthly_without_gaps_with_its_trend_and_season():
+    months, co2 = datasets.load_co2()
+    assert months.shape == co2.shape == (444,)
+    assert months.dtype == np.dtype("datetime64[M]") and co2.dtype == np.float64
+    np.testing.assert_array_equal(months, np.arange("1965-01", "2002-01", dtype="datetime64[M]"))
+    assert co2[:2].tolist() == [319.4, 320.45] and co2[-1] == 371.02  # first and last rows of the file
+    yearly_rise = co2[12:] - co2[:-12]
+    assert 1.3 < yearly_rise.mean() < 1.5  # ppm a year over 1965-2001
+    assert np.argmax(co2[:12]) == 4 and np.argmin(co2[:12]) == 9  # the yearly peak in May, the trough in October
+
+
+def test_load_airline_is_box_and_jenkins_series_g():
+    months, passengers = datasets.load_airline()
+    assert months.shape == passengers.shape == (144,)
+    assert months.dtype == np.dtype("datetime64[M]") and passengers.dtype == np.float64
+    np.testing.assert_array_equal(months, np.arange("1949-01", "1961-01", dtype="datetime64[M]"))
+    assert passengers[:4].tolist() == [112.0, 118.0, 132.0, 129.0] and passengers[-1] == 432.0
+    assert passengers.sum() == 40363.0 and passengers.max() == 622.0
+
+
+@pytest.mark.parametrize(
+    "filename, loader",
+    [("sunspots.csv", datasets.load_sunspots), ("co2_monthly.csv", datasets.load_co2),
+     ("airline.csv", datasets.load_airline)],
+)  # fmt: skip
+def test_a_modified_data_file_is_refused(monkeypatch, filename, loader):
+    monkeypatch.setitem(datasets.DATASET_SHA256, filename, "0" * 64)
+    with pytest.raises(RuntimeError, match=f"{filename}.*corrupted or modified"):
+        loader()
+
+
+def test_a_tampered_file_is_refused_by_its_content(monkeypatch):
+    """The checksum is computed from the bytes read, not trusted: edit one value and the load fails."""
+    from importlib import resources
+
+    original = resources.files("lstm_companion").joinpath("data_files", "co2_monthly.csv").read_bytes()
+    tampered = original.replace(b"1965-01,319.400", b"1965-01,319.500")
+    assert tampered != original
+
+    class FakeFile:
+        def __init__(self, data):
+            self.data = data
+
+        def joinpath(self, *parts):
+            return self
+
+        def read_bytes(self):
+            return self.data
+
+    monkeypatch.setattr(datasets.resources, "files", lambda package: FakeFile(tampered))
+    with pytest.raises(RuntimeError, match="co2_monthly.csv.*corrupted or modified"):
+        datasets.load_co2()
 
 
 def test_mackey_glass_is_chaotic_in_range_and_settles_when_the_delay_is_short():

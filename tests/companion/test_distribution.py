@@ -36,8 +36,8 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_wheel_ships_the_data_files_and_their_licence_notes(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert "lstm_companion/data_files/sunspots.csv" in names
-    assert "lstm_companion/data_files/README.md" in names
+    for filename in ("sunspots.csv", "co2_monthly.csv", "airline.csv", "README.md"):
+        assert f"lstm_companion/data_files/{filename}" in names
     assert not any(name.startswith(("tests/", "book/")) for name in names)
 
 
@@ -51,6 +51,7 @@ def test_packaged_data_loads_from_an_installed_wheel(wheel, tmp_path):
         "print(lstm_companion.__file__)\n"
         "years, spots = datasets.load_sunspots()\n"
         "print(len(years), int(years[0]), int(years[-1]), float(spots.max()))\n"
+        "print(len(datasets.load_co2()[1]), len(datasets.load_airline()[1]))\n"
     )
     # run from an empty directory with the installed copy first on the path, so neither the
     # checkout nor the editable install can be what is imported
@@ -58,7 +59,8 @@ def test_packaged_data_loads_from_an_installed_wheel(wheel, tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
     )
-    location, numbers = result.stdout.strip().splitlines()
+    location, numbers, lengths = result.stdout.strip().splitlines()
+    assert lengths == "444 144"
     assert Path(location).resolve().is_relative_to(site.resolve()), location
     n, first, last, peak = numbers.split()
     assert (int(n), int(first), int(last)) == (309, 1700, 2008)
@@ -134,7 +136,9 @@ def test_sdist_builds_a_wheel_with_the_data_files(sdist, tmp_path):
         check=True,
     )
     (wheel_from_sdist,) = (tmp_path / "w").glob("*.whl")
-    assert "lstm_companion/data_files/sunspots.csv" in zipfile.ZipFile(wheel_from_sdist).namelist()
+    names = zipfile.ZipFile(wheel_from_sdist).namelist()
+    for filename in ("sunspots.csv", "co2_monthly.csv", "airline.csv"):
+        assert f"lstm_companion/data_files/{filename}" in names
 
 
 def test_wheel_installs_into_a_new_virtual_environment_and_works(wheel, tmp_path):

@@ -57,11 +57,32 @@ def test_architecture_overview_has_three_panels():
     assert all(len(ax.patches) > 5 for ax in fig.axes)
 
 
+def test_forecast_plot_draws_history_truth_baselines_and_forecasts():
+    history, truth = np.arange(24.0) % 12, np.array([0.0, 1.0, 2.0])
+    fig = plotting.plot_forecast(history, truth, {"LSTM": truth + 0.1, "linear": truth - 0.1}, season=12)
+    ax = fig.axes[0]
+    labels = [line.get_label() for line in ax.lines]
+    assert labels[:6] == ["observed", "truth", "naive", "seasonal naive", "LSTM", "linear"]
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), np.arange(-23, 1))  # the history ends at the origin
+    np.testing.assert_array_equal(ax.lines[1].get_xdata(), [1, 2, 3])
+    np.testing.assert_array_equal(ax.lines[2].get_ydata(), [11.0, 11.0, 11.0])  # the last value
+    np.testing.assert_array_equal(ax.lines[3].get_ydata(), [0.0, 1.0, 2.0])  # one season back
+
+
+def test_forecast_plot_on_dates_without_seasonal_baseline():
+    months = np.arange("2000-01", "2001-03", dtype="datetime64[M]")
+    fig, ax = plt.subplots()
+    assert plotting.plot_forecast(np.ones(12), np.ones(2), np.ones(2), time=months, ax=ax, ylabel="ppm") is fig
+    assert [line.get_label() for line in ax.lines][:4] == ["observed", "truth", "naive", "forecast"]
+    assert ax.get_ylabel() == "ppm"
+
+
 def test_helpers_never_save_or_show(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plot helper called plt.show()"))
     plotting.plot_architecture_overview()
     plotting.plot_learning_curves({"loss": [1, 2]})
+    plotting.plot_forecast(np.arange(5.0), np.ones(2), np.ones(2), season=2)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -77,6 +98,11 @@ def test_helpers_never_save_or_show(tmp_path, monkeypatch):
             "prediction",
         ),
         (lambda: plotting.plot_gradient_norms({"a": np.zeros((2, 2))}), ValueError, "norms"),
+        (lambda: plotting.plot_forecast(np.zeros(5), np.zeros(3), {"a": np.zeros(2)}), ValueError, "forecasts"),
+        (lambda: plotting.plot_forecast(np.zeros(5), np.zeros(3), {}), ValueError, "forecasts"),
+        (lambda: plotting.plot_forecast(np.zeros(5), np.zeros(3), np.zeros(3), season=6), ValueError, "history"),
+        (lambda: plotting.plot_forecast(np.zeros(5), np.zeros(3), np.zeros(3), time=np.arange(7)), ValueError, "time"),
+        (lambda: plotting.plot_forecast(np.zeros(5), np.zeros(3), np.zeros(3), time="2000"), TypeError, "time"),
     ],
 )
 def test_bad_plot_arguments_name_the_parameter(call, error, name):

@@ -1,7 +1,8 @@
-"""lstm_companion.preprocessing: windows of a series, and one-hot strings both ways."""
+"""lstm_companion.preprocessing: windows, splits by time, scaling, differencing, and one-hot strings both ways."""
 
-from lstm_companion import preprocessing
+from lstm_companion import models, preprocessing
 
+import keras
 import numpy as np
 import pytest
 
@@ -72,3 +73,225 @@ def test_one_hot_strings_round_trip_and_padding():
 def test_bad_preparation_arguments_name_the_parameter(call, error, name):
     with pytest.raises(error, match=name):
         call()
+
+
+# --- splitting by time -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_steps_in, n_steps_out", [(1, 1), (5, 1), (5, 3), (12, 12)])
+def test_split_by_time_assigns_each_window_to_the_part_of_its_targets(n_steps_in, n_steps_out):
+    series = np.arange(100.0) * 10  # each value names its step
+    parts = preprocessing.split_by_time(
+        series, validation=0.2, test=0.1, n_steps_in=n_steps_in, n_steps_out=n_steps_out
+    )
+    train, validation, test = parts
+    assert [len(p.values) for p in parts] == [70, 20, 10]
+    np.testing.assert_array_equal(np.concatenate([p.index for p in parts]), np.arange(100))
+    np.testing.assert_array_equal(np.concatenate([p.values for p in parts]), series)
+    for part in parts:
+        a, b = part.index[0], part.index[-1] + 1
+        assert part.target_index.shape == (len(part.x), n_steps_out)
+        assert np.all((part.target_index >= a) & (part.target_index < b)), "a target outside its part"
+        np.testing.assert_array_equal(part.y, series[part.target_index])  # y is the series at the target index
+        inputs = part.target_index[:, :1] - n_steps_in + np.arange(n_steps_in)  # the steps just before the targets
+        np.testing.assert_array_equal(part.x[:, :, 0], series[inputs])
+        # every window whose targets all lie in the part is there, in time order
+        expected_first = np.arange(max(a, n_steps_in), b - n_steps_out + 1)
+        np.testing.assert_array_equal(part.target_index[:, 0], expected_first)
+    targets = [set(p.target_index.ravel().tolist()) for p in parts]
+    assert not targets[0] & targets[1] and not targets[0] & targets[2] and not targets[1] & targets[2]
+    # no target of a later part is an input of an earlier part's windows
+    train_inputs = set((train.target_index[:, :1] - n_steps_in + np.arange(n_steps_in)).ravel().tolist())
+    assert not train_inputs & (targets[1] | targets[2])
+    assert train.x.dtype == np.float32 and train.y.shape == (len(train.x), n_steps_out)
+
+
+def test_split_by_time_without_windows_and_with_several_features():
+    series = np.random.default_rng(0).normal(size=(50, 3))
+    train, validation, test = preprocessing.split_by_time(series, validation=0.1, test=0.2)
+    assert (train.values.shape, validation.values.shape, test.values.shape) == ((35, 3), (5, 3), (10, 3))
+    assert train.x is None and train.y is None and train.target_index is None
+    train, validation, test = preprocessing.split_by_time(series, validation=0.1, test=0.2, n_steps_in=4, n_steps_out=2)
+    assert train.x.shape == (30, 4, 3) and train.y.shape == (30, 2, 3)
+    assert validation.x.shape == (4, 4, 3) and test.x.shape == (9, 4, 3)
+
+
+def test_split_by_time_at_dates_and_at_indices():
+    months = np.arange("1990-01", "2000-01", dtype="datetime64[M]")
+    series = np.arange(len(months), dtype=float)
+    train, validation, test = preprocessing.split_by_time(
+        series, time=months, validation=np.datetime64("1996-01"), test="1998-01", n_steps_in=12
+    )
+    assert str(months[validation.index[0]]) == "1996-01" and str(months[test.index[0]]) == "1998-01"
+    assert len(test.values) == 24 and months[test.target_index[0, 0]] == np.datetime64("1998-01")
+    by_index = preprocessing.split_by_time(series, time=np.arange(120), validation=72, test=96)
+    assert [len(p.values) for p in by_index] == [72, 24, 24]
+    no_validation = preprocessing.split_by_time(series, time=months, validation="1998-01", test="1998-01")
+    assert len(no_validation[1].values) == 0 and len(no_validation[2].values) == 24
+
+
+def test_split_by_time_empty_parts_have_no_windows_and_zero_fractions_work():
+    train, validation, test = preprocessing.split_by_time(np.arange(20.0), validation=0.0, test=0.1, n_steps_in=3)
+    assert len(validation.values) == 0 and validation.x.shape == (0, 3, 1) and validation.y.shape == (0, 1)
+    assert len(test.x) == 2  # targets 18 and 19
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(validation=0.6, test=0.5), ValueError, "validation \\+ test"),
+        (dict(validation=0.0, test=0.96, n_steps_in=3), ValueError, "training part"),
+        (dict(validation=0.5, test=0.45, n_steps_in=3), ValueError, "training part"),
+        (dict(time=np.arange(19), validation=5, test=10), ValueError, "time"),
+        (dict(time=np.arange(20)[::-1], validation=5, test=10), ValueError, "time"),
+        (dict(time=np.arange(20), validation=10, test=5), ValueError, "validation"),
+        (dict(time=np.arange(20), validation=0.5, test=10), TypeError, "validation"),
+        (dict(time=np.arange(20), validation=0, test=10), ValueError, "training part"),
+        (
+            dict(time=np.arange("2000-01", "2001-09", dtype="M8[M]"), validation=5, test="2001-01"),
+            TypeError,
+            "validation",
+        ),
+        (
+            dict(time=np.arange("2000-01", "2001-09", dtype="M8[M]"), validation="2000-07", test="soon"),
+            ValueError,
+            "test",
+        ),
+        (dict(time="2000", validation=5, test=10), TypeError, "time"),
+    ],
+)
+def test_split_by_time_refuses_inconsistent_boundaries(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        preprocessing.split_by_time(np.arange(20.0), **kwargs)
+
+
+# --- differencing --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lag", [1, 2, 12])
+def test_undifference_is_the_exact_inverse_of_difference(lag):
+    series = np.random.default_rng(lag).integers(-50, 50, size=40).astype(float)  # integers: exact in floating point
+    changes = preprocessing.difference(series, lag=lag)
+    assert changes.shape == (40 - lag,)
+    np.testing.assert_array_equal(changes, series[lag:] - series[:-lag])
+    np.testing.assert_array_equal(preprocessing.undifference(changes, initial=series[:lag]), series[lag:])
+    smooth = np.random.default_rng(lag).normal(size=(40, 2)).cumsum(axis=0)  # any floats: to rounding
+    rebuilt = preprocessing.undifference(preprocessing.difference(smooth, lag=lag), initial=smooth[:lag])
+    np.testing.assert_allclose(rebuilt, smooth[lag:], rtol=0, atol=1e-12)
+
+
+def test_difference_with_initial_keeps_the_length_and_undifference_inverts_it():
+    series = np.array([5.0, 7.0, 6.0, 9.0])
+    changes = preprocessing.difference(series, initial=[4.0])
+    assert changes.tolist() == [1.0, 2.0, -1.0, 3.0]
+    assert preprocessing.undifference(changes, initial=[4.0]).tolist() == series.tolist()
+
+
+def test_differencing_windows_along_their_time_axis_forecasts_from_the_last_observed_levels():
+    x, y = preprocessing.frame_series(np.arange(30.0) ** 2, n_steps_in=6, n_steps_out=3)
+    x_changes = preprocessing.difference(x, axis=1)
+    assert x_changes.shape == (22, 5, 1)
+    np.testing.assert_array_equal(x_changes[0, :, 0], [1, 3, 5, 7, 9])
+    last = x[:, -1:, 0]  # (22, 1): the last observed level of each window
+    y_changes = preprocessing.difference(y, initial=last, axis=1)
+    np.testing.assert_array_equal(y_changes[0], [11, 13, 15])  # 36 - 25, 49 - 36, 64 - 49
+    np.testing.assert_array_equal(preprocessing.undifference(y_changes, initial=last, axis=1), y)
+
+
+def test_seasonal_undifference_repeats_the_last_season_plus_the_changes():
+    last_season = np.array([1.0, 2.0, 3.0])
+    forecast = preprocessing.undifference(np.full(7, 10.0), initial=last_season)
+    assert forecast.tolist() == [11, 12, 13, 21, 22, 23, 31]
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: preprocessing.difference(np.arange(3.0), lag=3), ValueError, "lag"),
+        (lambda: preprocessing.difference(np.arange(3.0), lag=2, initial=[1.0]), ValueError, "initial"),
+        (lambda: preprocessing.difference(np.zeros((3, 2)), axis=2), ValueError, "axis"),
+        (lambda: preprocessing.undifference(np.zeros((3, 2)), initial=np.zeros((1, 3))), ValueError, "initial"),
+        (lambda: preprocessing.undifference(np.zeros((3, 2)), initial=np.zeros(2)), ValueError, "initial"),
+    ],
+)
+def test_differencing_refuses_mismatched_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+# --- scaling inside the model ----------------------------------------------------------------
+
+
+def test_fit_scaler_adapts_on_the_training_part():
+    train = np.array([1.0, 2.0, 3.0, 6.0])
+    scaler = preprocessing.fit_scaler(train)
+    assert isinstance(scaler, keras.layers.Normalization)
+    scaled = keras.ops.convert_to_numpy(scaler(train[:, None]))[:, 0]
+    np.testing.assert_allclose(scaled, (train - train.mean()) / train.std(), rtol=1e-5)
+    per_feature = preprocessing.fit_scaler(np.array([[0.0, 10.0], [2.0, 30.0]]))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(per_feature(np.array([[1.0, 20.0]]))), [[0.0, 0.0]])
+    with pytest.raises(ValueError, match="train must vary"):
+        preprocessing.fit_scaler(np.array([[1.0, 2.0], [1.0, 3.0]]))
+
+
+def test_with_scaling_normalises_inputs_and_denormalises_outputs():
+    train = np.array([10.0, 20.0, 30.0, 40.0])
+    mean, std = train.mean(), train.std()
+    inputs = keras.Input(shape=(3, 1))
+    inner = keras.Model(inputs, keras.layers.Flatten()(inputs))  # passes the scaled inputs through
+    model = preprocessing.with_scaling(inner, preprocessing.fit_scaler(train))
+    x = np.array([[[10.0], [25.0], [40.0]]])
+    np.testing.assert_allclose(model.predict(x, verbose=0), x[:, :, 0], rtol=1e-5)  # scaled, then unscaled: identity
+    seen = keras.Model(model.inputs, model.get_layer("scale_inputs").output)
+    np.testing.assert_allclose(seen.predict(x, verbose=0)[0, :, 0], (x[0, :, 0] - mean) / std, rtol=1e-5)
+
+
+def test_with_scaling_takes_a_target_scaler_for_another_variable():
+    inputs = keras.Input(shape=(4, 2))
+    inner = keras.Model(inputs, keras.layers.Dense(1, use_bias=False, kernel_initializer="zeros")(inputs[:, -1]))
+    features = preprocessing.fit_scaler(np.array([[0.0, 1.0], [2.0, 5.0]]))
+    target = preprocessing.fit_scaler(np.array([100.0, 300.0]))
+    model = preprocessing.with_scaling(inner, features, target_scaler=target)
+    np.testing.assert_allclose(model.predict(np.zeros((2, 4, 2)), verbose=0), 200.0)  # a zero output is the mean
+    with pytest.raises(ValueError, match="scaler has 2 features"):
+        preprocessing.with_scaling(inner, features)  # the outputs have one feature
+
+
+def test_with_scaling_takes_a_normalization_given_its_mean_and_variance():
+    inputs = keras.Input(shape=(2,))
+    model = preprocessing.with_scaling(keras.Model(inputs, inputs), keras.layers.Normalization(mean=3.0, variance=4.0))
+    seen = keras.Model(model.inputs, model.get_layer("scale_inputs").output)
+    np.testing.assert_allclose(seen.predict(np.array([[3.0, 7.0]]), verbose=0), [[0.0, 2.0]])
+    per_feature = keras.layers.Normalization(axis=-1, mean=[1.0, 2.0], variance=[1.0, 4.0])
+    model = preprocessing.with_scaling(keras.Model(inputs, inputs), per_feature)
+    np.testing.assert_allclose(model.predict(np.array([[5.0, 6.0]]), verbose=0), [[5.0, 6.0]])
+
+
+def test_with_scaling_refuses_scalers_it_cannot_use():
+    model = models.build_vanilla_lstm(4, 1, units=2, n_outputs=1)
+    with pytest.raises(ValueError, match="scaler must be adapted"):
+        preprocessing.with_scaling(model, keras.layers.Normalization())
+    with pytest.raises(ValueError, match="target_scaler must be adapted"):
+        preprocessing.with_scaling(
+            model,
+            preprocessing.fit_scaler(np.arange(4.0)),
+            target_scaler=keras.layers.Normalization(mean=0, variance=1, invert=True),
+        )
+    with pytest.raises(ValueError, match="scaler has 3 features"):
+        preprocessing.with_scaling(model, preprocessing.fit_scaler(np.eye(3)))
+
+
+def test_a_scaled_model_round_trips_through_a_keras_file_in_safe_mode(tmp_path):
+    train = np.random.default_rng(0).normal(50.0, 10.0, size=60)
+    scaled = preprocessing.with_scaling(
+        models.build_vanilla_lstm(6, 1, units=3, n_outputs=2), preprocessing.fit_scaler(train)
+    )
+    x = train[:48].reshape(8, 6, 1)
+    path = tmp_path / "scaled.keras"
+    scaled.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), scaled.predict(x, verbose=0))
+    assert {layer.name for layer in loaded.layers} >= {"scale_inputs", "unscale_outputs"}
+    unscale = loaded.get_layer("unscale_outputs")
+    assert unscale.invert and unscale.get_config()["mean"] == pytest.approx(train.mean())
+    assert not any(isinstance(layer, keras.layers.Lambda) for layer in loaded.layers)

@@ -4,11 +4,12 @@ Modules, by concept:
 
 - :mod:`lstm_companion.data` -- synthetic sequence problems as NumPy ``(X, y)``.
 - :mod:`lstm_companion.datasets` -- named series: packaged real data (checksummed) and benchmarks.
-- :mod:`lstm_companion.preprocessing` -- windows of a series, one-hot text.
+- :mod:`lstm_companion.preprocessing` -- windows of a series, splits by time, scaling, differencing, one-hot text.
 - :mod:`lstm_companion.models` -- LSTM builders returning uncompiled Keras models, by kind of problem.
 - :mod:`lstm_companion.baselines` -- builders of the models the LSTM is compared with.
 - :mod:`lstm_companion.layers` -- the custom Keras layers (``FusedLSTM``, ...).
 - :mod:`lstm_companion.generation` -- generating sequences by feeding a model its own outputs.
+- :mod:`lstm_companion.forecasting` -- forecast metrics (MAE, RMSE, MASE), naive baselines, multi-step forecasts.
 - :mod:`lstm_companion.training` -- seeds, a compile-and-fit helper, training models side by side.
 - :mod:`lstm_companion.gradients` -- loss gradients on any backend (jax, tensorflow, torch).
 - :mod:`lstm_companion.plotting` -- figures for the chapters (they never save or show).
@@ -43,6 +44,7 @@ _SUBMODULES = (
     "config",
     "data",
     "datasets",
+    "forecasting",
     "generation",
     "gradients",
     "layers",

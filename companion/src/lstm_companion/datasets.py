@@ -1,6 +1,8 @@
 """Named series to forecast: real data shipped with the package, and benchmark series.
 
-- :func:`load_sunspots`: real data. Nothing is downloaded at run time: the files live
+- :func:`load_sunspots`, :func:`load_co2`, :func:`load_airline`: real data, a yearly
+  cycle without a trend, a trend with a yearly season, and a growing season. Nothing
+  is downloaded at run time: the files live
   in ``lstm_companion/data_files/``, with their source and licence in the README
   there. Each file's SHA-256 is recorded in :data:`DATASET_SHA256` and checked
   whenever the file is loaded, so a corrupted or edited copy is refused. To add a
@@ -20,11 +22,13 @@ import numpy as np
 
 from ._validation import check_float, check_int, check_seed
 
-__all__ = ["DATASET_SHA256", "load_sunspots", "mackey_glass"]
+__all__ = ["DATASET_SHA256", "load_airline", "load_co2", "load_sunspots", "mackey_glass"]
 
 #: SHA-256 of every file in ``lstm_companion/data_files``; a file that does not match is refused.
 DATASET_SHA256 = {
     "sunspots.csv": "f67889b1d9002cd5227f0e0ef54e35b419cdd85a31279adef6f73fb41e5c0a9b",
+    "co2_monthly.csv": "8ad1cb8067181046d855aa640ec3d27614714213ec9bf49420447a94288a502b",
+    "airline.csv": "28af0eb869db6d9fbd31d5af03993a0cbf36c0857c3eb046a068c094b60da851",
 }
 
 
@@ -38,6 +42,14 @@ def _read_dataset(filename: str) -> str:
             f"expected {DATASET_SHA256[filename]}; reinstall lstm-companion"
         )
     return raw.decode("utf-8")
+
+
+def _read_table(filename: str, header: str) -> list[list[str]]:
+    """The rows of a packaged CSV file, split into fields, after checking its checksum and header."""
+    rows = _read_dataset(filename).strip().splitlines()
+    if rows[0].replace('"', "") != header:
+        raise RuntimeError(f"unexpected header in {filename}: {rows[0]!r}, expected {header!r}")
+    return [row.split(",") for row in rows[1:]]
 
 
 def load_sunspots() -> tuple[np.ndarray, np.ndarray]:
@@ -55,11 +67,57 @@ def load_sunspots() -> tuple[np.ndarray, np.ndarray]:
         >>> int(years[0]), float(sunspots.max())
         (1700, 190.2)
     """
-    rows = _read_dataset("sunspots.csv").strip().splitlines()
-    if rows[0].replace('"', "") != "YEAR,SUNACTIVITY":
-        raise RuntimeError(f"unexpected header in sunspots.csv: {rows[0]!r}")
-    values = np.array([row.split(",") for row in rows[1:]], dtype=np.float64)
+    values = np.array(_read_table("sunspots.csv", "YEAR,SUNACTIVITY"), dtype=np.float64)
     return values[:, 0].astype(np.int64), values[:, 1]
+
+
+def load_co2() -> tuple[np.ndarray, np.ndarray]:
+    """Monthly mean CO2 at Mauna Loa, Hawaii, January 1965 to December 2001 (Scripps; public domain).
+
+    The Keeling curve: a steady rise (about 1.4 ppm a year over this period) with
+    a yearly cycle of about 6 ppm. Each value is the mean of the weekly averages
+    whose week falls in that month (see the README of ``data_files``).
+
+    Returns:
+        ``months``, ``datetime64[M]`` of shape ``(444,)`` (``1965-01`` to
+        ``2001-12``, no gaps), and ``co2``, ``float64`` of shape ``(444,)``: the
+        mole fraction of CO2 in dry air, in parts per million (ppm).
+
+    Raises:
+        RuntimeError: if the packaged file does not match its recorded SHA-256.
+
+    Example:
+        >>> months, co2 = datasets.load_co2()
+        >>> str(months[0]), float(co2[0]), str(months[-1]), float(co2[-1])
+        ('1965-01', 319.4, '2001-12', 371.02)
+    """
+    rows = _read_table("co2_monthly.csv", "MONTH,CO2,WEEKS")
+    months = np.array([row[0] for row in rows], dtype="datetime64[M]")
+    return months, np.array([row[1] for row in rows], dtype=np.float64)
+
+
+def load_airline() -> tuple[np.ndarray, np.ndarray]:
+    """Monthly totals of international airline passengers, 1949-1960 (Box & Jenkins series G).
+
+    A trend with a yearly season that grows with the level (multiplicative: a
+    logarithm makes it additive).
+
+    Returns:
+        ``months``, ``datetime64[M]`` of shape ``(144,)`` (``1949-01`` to
+        ``1960-12``), and ``passengers``, ``float64`` of shape ``(144,)``, in
+        thousands.
+
+    Raises:
+        RuntimeError: if the packaged file does not match its recorded SHA-256.
+
+    Example:
+        >>> months, passengers = datasets.load_airline()
+        >>> str(months[0]), float(passengers[0]), float(passengers.max())
+        ('1949-01', 112.0, 622.0)
+    """
+    rows = _read_table("airline.csv", "Date,Passengers")
+    months = np.array([row[0] for row in rows], dtype="datetime64[M]")
+    return months, np.array([row[1] for row in rows], dtype=np.float64)
 
 
 def mackey_glass(

@@ -18,6 +18,7 @@ from ._validation import _show, check_array, check_int
 
 __all__ = [
     "plot_architecture_overview",
+    "plot_forecast",
     "plot_gate_activations",
     "plot_gradient_norms",
     "plot_learning_curves",
@@ -125,6 +126,87 @@ def plot_sequence_example(x, y, *, prediction=None, ax=None, title: str | None =
         ax.plot(t_out, prediction, "x--", color=PREDICTION_COLOR, markersize=8, label="prediction")
     ax.axvline(len(x_steps) - 0.5, color="0.7", linewidth=1)
     ax.set_xlabel("step")
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax.figure
+
+
+def plot_forecast(
+    history,
+    truth,
+    forecasts,
+    *,
+    season: int | None = None,
+    time=None,
+    ax=None,
+    title: str | None = None,
+    ylabel: str | None = None,
+):
+    """Draw forecasts from one origin against what happened, with the naive baselines.
+
+    The history ends at the forecast origin; the truth, each forecast, the naive
+    forecast (the last value, dotted) and, with ``season``, the seasonal naive
+    forecast (the last season again, dashed) follow over the horizon.
+
+    Args:
+        history: ``(n_history,)``, the observed values up to the origin.
+        truth: ``(horizon,)``, what followed.
+        forecasts: a forecast ``(horizon,)``, or a mapping from a label to one.
+        season: the seasonal period in steps, at most ``n_history``; ``None``
+            leaves the seasonal naive forecast out.
+        time: ``None`` counts steps from the origin (the history ends at 0, the
+            horizon is ``1 .. horizon``); or the time of every point,
+            ``(n_history + horizon,)`` numbers or ``datetime64`` (e.g. months).
+        ax: matplotlib axes to draw on; a new figure when ``None``.
+        title: axes title.
+        ylabel: y-axis label (the series' name and unit).
+
+    Returns:
+        The ``matplotlib.figure.Figure`` drawn on.
+
+    Example:
+        >>> fig = plotting.plot_forecast(test.x[-1, :, 0], test.y[-1], {"LSTM": forecast[-1]}, season=12)
+    """
+    from .forecasting import naive_forecast, seasonal_naive_forecast
+
+    history = check_array("history", history, ndim=1)
+    truth = check_array("truth", truth, ndim=1)
+    horizon = len(truth)
+    if not isinstance(forecasts, Mapping):
+        forecasts = {"forecast": forecasts}
+    if not forecasts:
+        raise ValueError("forecasts must be an array or a non-empty mapping from label to array, got an empty mapping")
+    checked = {str(k): check_array(f"forecasts[{k!r}]", v, ndim=1) for k, v in forecasts.items()}
+    for label, values in checked.items():
+        if len(values) != horizon:
+            raise ValueError(f"forecasts[{label!r}] must have the horizon of truth ({horizon}), got {len(values)}")
+    baselines = {"naive": (naive_forecast(history, horizon=horizon), ":")}
+    if season is not None:
+        season = check_int("season", season)
+        baselines["seasonal naive"] = (seasonal_naive_forecast(history, horizon=horizon, season=season), "--")
+    steps = np.arange(1 - len(history), horizon + 1)
+    if time is not None:
+        times = np.asarray(time) if isinstance(time, (np.ndarray, list, tuple)) else np.empty(0, dtype=str)
+        if times.dtype.kind not in "iufM":
+            raise TypeError(f"time must be an array of numbers or datetime64, got {_show(time)}")
+        if times.shape != steps.shape:
+            raise ValueError(f"time must hold n_history + horizon = {len(steps)} times, got shape {times.shape}")
+        steps = times
+    if ylabel is not None and not isinstance(ylabel, str):
+        raise TypeError(f"ylabel must be a string or None, got {ylabel!r}")
+    ax = _axes(ax, figsize=(7, 3.5))
+    past, future = steps[: len(history)], steps[len(history) :]
+    ax.plot(past, history, color=INPUT_COLOR, label="observed")
+    ax.plot(future, truth, "o-", color=TARGET_COLOR, markersize=3, label="truth")
+    for label, (values, style) in baselines.items():
+        ax.plot(future, values, style, color="0.45", label=label)
+    for i, (label, values) in enumerate(checked.items()):
+        ax.plot(future, values, "s-", color=PREDICTION_COLOR if i == 0 else None, markersize=3, label=label)
+    ax.axvline(past[-1], color="0.7", linewidth=1)
+    ax.set_xlabel("step from the forecast origin" if time is None else "time")
+    if ylabel:
+        ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
     ax.legend(fontsize="small")
