@@ -30,21 +30,19 @@ import notebook_cache  # noqa: E402
 STAGING_ROOT = notebook_cache.REPO_ROOT / "_build" / "nbval"
 
 
-def staging_folder() -> Path:
-    """Where this run's executed notebooks go: one folder per cache key (package, seed, versions)."""
-    return STAGING_ROOT / notebook_cache.cache_path().name
-
-
 def pytest_configure(config):
     # The kernels nbval starts inherit this process's environment (this process has already
     # chosen its own matplotlib backend, so MPLBACKEND can go).
     os.environ.update(notebook_cache.kernel_environment())
     os.environ.pop("MPLBACKEND", None)
     config._notebook_runs = {}
+    # The cache folder (and this run's staging folder, named alike) is fixed when the run starts:
+    # what the kernels import is the package as it is now.
+    config._cache_folder = notebook_cache.cache_path()
+    config._staging_folder = STAGING_ROOT / config._cache_folder.name
     if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
-        folder = staging_folder()
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
+        shutil.rmtree(config._staging_folder, ignore_errors=True)
+        config._staging_folder.mkdir(parents=True)
 
 
 def _is_notebook_cell(item) -> bool:
@@ -76,7 +74,7 @@ def pytest_runtest_teardown(item, nextitem):
         cell.outputs = list(getattr(ran, "test_outputs", None) or [])
         cell.execution_count = number + 1
     complete = len(run["cells"]) == len(code_cells) and not run["failed"]
-    folder = staging_folder()
+    folder = item.config._staging_folder
     stem = Path(str(item.parent.fspath)).stem
     import nbformat
 
@@ -93,7 +91,7 @@ def pytest_runtest_teardown(item, nextitem):
 def pytest_sessionfinish(session, exitstatus):
     if hasattr(session.config, "workerinput"):
         return  # the controller stores what every worker staged
-    folder = staging_folder()
+    folder = session.config._staging_folder
     statuses = [json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))]
     passed = [status for status in statuses if status["passed"]]
     if not passed:
@@ -101,7 +99,7 @@ def pytest_sessionfinish(session, exitstatus):
     import nbformat
     from jupyter_cache import get_cache
 
-    cache = get_cache(str(notebook_cache.cache_path()))
+    cache = get_cache(str(session.config._cache_folder))
     for status in passed:
         path = Path(status["path"])
         executed = nbformat.read(folder / f"{path.stem}.ipynb", as_version=4)
