@@ -72,3 +72,18 @@ def test_one_hot_strings_round_trip_and_padding():
 def test_bad_preparation_arguments_name_the_parameter(call, error, name):
     with pytest.raises(error, match=name):
         call()
+
+
+@pytest.mark.parametrize(
+    "series, error, match",
+    [
+        (np.arange(10).astype("datetime64[D]"), TypeError, "got an array of dates"),  # became day counts
+        (np.arange(10) + 0.5j, TypeError, "got an array of complex numbers"),  # the imaginary part was dropped
+        (np.ma.masked_array(np.arange(10.0), mask=np.arange(10) == 3), TypeError, "got a masked array"),
+        (np.array([str(v) for v in range(10)]), TypeError, "got an array of strings"),
+        (np.array([1.0, 2.0, 1e39, 4.0, 5.0]), ValueError, "finite numbers in float32"),  # became inf in the windows
+    ],
+)
+def test_frame_series_refuses_values_it_would_change(series, error, match):
+    with pytest.raises(error, match=rf"series must .*{match}"):
+        preprocessing.frame_series(series, n_steps_in=2)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import check_array, check_choice, check_int
+from ._validation import check_array, check_array_size, check_choice, check_int
 
 __all__ = ["decode_one_hot", "frame_series", "one_hot_strings"]
 
@@ -26,7 +26,7 @@ def frame_series(series, *, n_steps_in: int, n_steps_out: int = 1) -> tuple[np.n
 
     Args:
         series: ``(n_steps,)`` for one variable or ``(n_steps, n_features)``;
-            at least ``n_steps_in + n_steps_out`` steps of finite numbers.
+            at least ``n_steps_in + n_steps_out`` steps of numbers finite in ``float32``.
         n_steps_in: length of each input window.
         n_steps_out: number of future steps to predict.
 
@@ -44,7 +44,7 @@ def frame_series(series, *, n_steps_in: int, n_steps_out: int = 1) -> tuple[np.n
         >>> x.shape, y[:, 0].tolist()
         ((3, 3, 1), [3.0, 4.0, 5.0])
     """
-    series = check_array("series", series, ndim=(1, 2))
+    series = check_array("series", series, ndim=(1, 2), dtype=np.float32)
     n_steps_in = check_int("n_steps_in", n_steps_in)
     n_steps_out = check_int("n_steps_out", n_steps_out)
     length = n_steps_in + n_steps_out
@@ -99,6 +99,7 @@ def one_hot_strings(
     align = check_choice("align", align, ("left", "right"))
     if isinstance(strings, str) or not isinstance(strings, Sequence) or not strings:
         raise TypeError(f"strings must be a non-empty sequence of str (a list), got {type(strings).__name__}")
+    check_array_size("len(strings) * length * len(alphabet)", len(strings) * length * len(alphabet))
     index = {symbol: i for i, symbol in enumerate(alphabet)}
     codes = np.empty((len(strings), length), dtype=np.int64)
     for row, text in enumerate(strings):
