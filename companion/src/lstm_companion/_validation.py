@@ -17,6 +17,8 @@ The rules, the same everywhere:
 - NumPy scalars count as the Python ones (``np.int64`` as an int, ``np.float32`` as
   a float, ``np.bool_`` as a bool); a flag is ``True`` or ``False``, never a string;
 - sizes are bounded by what one NumPy array can hold (:func:`check_array_size`).
+
+The checks of a model against its data and loss are in :mod:`._model_checks`.
 """
 
 from __future__ import annotations
@@ -250,16 +252,6 @@ def check_model(name: str, value):
     if not isinstance(value, keras.Model):
         raise TypeError(f"{name} must be a keras.Model, got {type(value).__name__}")
     return value
-
-
-def check_model_and_data(model, x, y) -> tuple[np.ndarray, np.ndarray]:
-    """``model`` is a ``keras.Model``; ``x`` and ``y`` are finite arrays with as many samples."""
-    check_model("model", model)
-    x = check_array("x", x, ndim=(2, 3, 4, 5))
-    y = check_array("y", y, ndim=(1, 2, 3))
-    if len(x) != len(y):
-        raise ValueError(f"x and y must have the same number of samples, got {len(x)} and {len(y)}")
-    return x, y
 
 
 def check_activation(name: str, value, *, allow_none: bool, units: tuple[str, int] | None = None):
