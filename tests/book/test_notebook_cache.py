@@ -38,12 +38,14 @@ def test_a_change_in_the_package_shows_in_the_rebuilt_book(tmp_path):
     (project / "book" / "_ext").mkdir(parents=True)
     shutil.copy(REPO_ROOT / "book" / "_ext" / "notebook_cache.py", project / "book" / "_ext")
     package = project / "companion" / "src" / "lstm_companion"
-    shutil.copytree(REPO_ROOT / "companion" / "src" / "lstm_companion", package,
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        REPO_ROOT / "companion" / "src" / "lstm_companion", package, ignore=shutil.ignore_patterns("__pycache__")
+    )
     probe = package / "training.py"
     probe.write_text(probe.read_text() + '\n\ndef _probe():\n    return "answer-one"\n')
     (project / "_toc.yml").write_text("format: jb-book\nroot: probe\n")
-    (project / "_config.yml").write_text(textwrap.dedent("""\
+    (project / "_config.yml").write_text(
+        textwrap.dedent("""\
         title: probe
         only_build_toc_files: true
         exclude_patterns: [_build, companion]
@@ -53,12 +55,17 @@ def test_a_change_in_the_package_shows_in_the_rebuilt_book(tmp_path):
         sphinx:
           local_extensions:
             notebook_cache: book/_ext
-        """))
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Probe\n\nThe package says {glue:text}`probe`."),
-        nbformat.v4.new_code_cell("from lstm_companion import training\nfrom myst_nb import glue\n\n"
-                                  'glue("probe", training._probe(), display=False)'),
-    ])
+        """)
+    )
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Probe\n\nThe package says {glue:text}`probe`."),
+            nbformat.v4.new_code_cell(
+                "from lstm_companion import training\nfrom myst_nb import glue\n\n"
+                'glue("probe", training._probe(), display=False)'
+            ),
+        ]
+    )
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, project / "probe.ipynb")
     # The build and its kernels import the copy: it comes first on the path.

@@ -35,13 +35,18 @@ CASES = {
         (3 * 3 * 1 * 4 + 4) + lstm_params(7 * 7 * 4, 10) + dense_params(10, 4),
     ),
     "encoder_decoder": (
-        lambda: models.build_encoder_decoder_lstm(8, 12, 2, 12, units=16),
+        lambda: models.build_encoder_decoder_lstm(8, 12, 2, 12, units=16, output_activation="softmax"),
         lambda seed: data.addition_problem(6, seed=seed),
         lstm_params(12, 16) + lstm_params(16, 16) + dense_params(16, 12),
     ),
     "bidirectional": (
         lambda: models.build_bidirectional_lstm(10, 1, units=8),
         lambda seed: data.cumulative_sum(6, n_steps=10, seed=seed),
+        2 * lstm_params(1, 8) + dense_params(16, 1),
+    ),
+    "bidirectional_sequence_label": (
+        lambda: models.build_bidirectional_lstm(10, 1, units=8, return_sequences=False),
+        lambda seed: data.sum_sign(6, n_steps=10, seed=seed),
         2 * lstm_params(1, 8) + dense_params(16, 1),
     ),
     "attention_reader": (

@@ -4,9 +4,16 @@ Every entry of ``CONTRACT`` is a public function, a call that is valid, and the 
 each argument. Hypothesis replaces one argument at a time with generated bad values and
 checks that the call fails up front with the expected exception -- ``TypeError`` for a
 value of the wrong type (a float, string, None or boolean where an integer belongs, a
-string where an array belongs), ``ValueError`` for a value of the right type that is out
-of range (zero or negative sizes, NaN and infinity, unknown option names, arrays with too
-many dimensions) -- whose message names the parameter and shows what it got.
+string where a flag or an array belongs; arrays of complex numbers, dates, time spans,
+Python objects or strings, and masked arrays), ``ValueError`` for a value of the right
+type that is out of range (zero or negative sizes, NaN and infinity, values finite in
+float64 but infinite in the float32 they are used in, unknown option, loss, metric and
+optimizer names, arrays with too many dimensions, inputs and targets whose shape does not
+fit the model) -- whose message names the parameter and shows what it got.
+
+Generated the other way round: NumPy scalars (``np.int64``, ``np.float32``, ``np.bool_``)
+are accepted wherever the Python ones are, and generators refuse sizes past what one
+NumPy array can hold.
 
 The per-module test files keep only the bad inputs the contract does not generate:
 arguments that must agree with each other, shapes, and the specific messages.
@@ -35,6 +42,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from subclassed import LastStep
 
 
 def typed(type_errors, value_errors=None):
@@ -52,6 +60,8 @@ NOT_INTEGERS = st.one_of(
 )
 NOT_NUMBERS = st.one_of(st.text(max_size=3), st.none(), st.booleans(), st.lists(st.floats(), max_size=2))
 NOT_FINITE = st.sampled_from([math.nan, math.inf, -math.inf])
+# finite as Python floats, infinite in float32 (the precision of Keras weights and inputs)
+NOT_FINITE_IN_FLOAT32 = st.sampled_from([1e39, -1e39, np.float64(3.5e38), 10**40])
 OPTIONS = {"forward", "backward", "bidirectional", "concat", "sum", "mul", "ave", "left", "right", "constant", "cosine"}
 BAD_SEEDS = st.one_of(st.integers(max_value=-1), st.integers(min_value=2**32, max_value=2**64))
 
@@ -72,6 +82,13 @@ BAD = {
     "positive": typed(NOT_NUMBERS, st.one_of(st.floats(max_value=0.0), NOT_FINITE)),  # a finite float > 0
     "fraction": typed(NOT_NUMBERS, st.one_of(st.floats(max_value=-1e-9), st.floats(min_value=1.0), NOT_FINITE)),
     "real": typed(NOT_NUMBERS, NOT_FINITE),  # any finite float
+    # the same, for values used in float32
+    "positive32": typed(NOT_NUMBERS, st.one_of(st.floats(max_value=0.0), NOT_FINITE, NOT_FINITE_IN_FLOAT32)),
+    "real32": typed(NOT_NUMBERS, st.one_of(NOT_FINITE, NOT_FINITE_IN_FLOAT32)),
+    "fraction_or_none": typed(  # a fraction in (0, 1), or None
+        st.one_of(st.text(max_size=3), st.booleans(), st.lists(st.floats(), max_size=2)),
+        st.one_of(st.floats(max_value=0.0), st.floats(min_value=1.0), NOT_FINITE),
+    ),
     "option": typed(st.one_of(st.integers(), st.none()), st.text(max_size=8).filter(lambda s: s not in OPTIONS)),
     "activation": typed(
         st.one_of(st.integers(), st.booleans(), st.none()), st.sampled_from(["softmaxx", "tanhh", "relu6x", "linearly"])
@@ -79,22 +96,60 @@ BAD = {
     "output_activation": typed(  # None means linear
         st.one_of(st.integers(), st.booleans()), st.sampled_from(["softmaxx", "tanhh", "relu6x", "linearly"])
     ),
-    "flag": typed(st.one_of(st.integers(), st.text(max_size=3), st.none())),
-    "loss_name": typed(st.one_of(st.integers(), st.none(), st.booleans())),
-    "loss": typed(st.one_of(st.integers(), st.none(), st.booleans()), st.sampled_from(["squared_wrongness", "mse2"])),
+    # a string is never a flag: "no" must not turn an option on
+    "flag": typed(st.one_of(st.integers(), st.text(max_size=3), st.sampled_from(["no", "False", "0"]), st.none())),
+    "loss": typed(
+        st.one_of(st.integers(), st.none(), st.booleans(), st.just(len)), st.sampled_from(["squared_wrongness", "mse2"])
+    ),
+    "metrics": typed(
+        st.sampled_from(["accuracy", "mae", 3, [1], [None]]), st.sampled_from([["accurcy"], ("mse2",), ["mae", "auc2"]])
+    ),
+    "optimizer": typed(
+        st.sampled_from([3, True, keras.layers.Dense(1), keras.optimizers.schedules.CosineDecay(0.1, 10)]),
+        st.sampled_from(["adamm", "sgd2", ""]),
+    ),
+    "name": typed(st.one_of(st.integers(), st.none(), st.booleans()), st.sampled_from(["", "a/b", "/"])),
+    "layer_name": typed(st.one_of(st.integers(), st.booleans()), st.sampled_from(["", "a/b", "/"])),  # None: automatic
 }
 
 
+class Float32(np.ndarray):
+    """Marks an array argument that is used in float32 (fed to Keras, or returned as float32)."""
+
+
+def in_float32(array):
+    return np.asarray(array).view(Float32)
+
+
 def bad_arrays(valid):
-    """Arrays like ``valid`` with a NaN, an infinity or extra dimensions, and things that are not arrays of numbers."""
+    """Arrays like ``valid`` with a NaN, an infinity or extra dimensions, and things that are not arrays of numbers.
+
+    Arrays of complex numbers, dates, time spans, Python objects or strings, and masked arrays, are
+    refused as the wrong type, not converted. For an argument used in float32, a value finite in float64
+    but too large for float32 is refused too.
+    """
+    used_in_float32 = isinstance(valid, Float32)
     valid = np.asarray(valid, dtype=np.float64)
-    with_nan, with_inf = valid.copy(), valid.copy()
-    with_nan.flat[0], with_inf.flat[-1] = np.nan, -np.inf
+    with_nan, with_inf, too_large = valid.copy(), valid.copy(), valid.copy()
+    with_nan.flat[0], with_inf.flat[-1], too_large.flat[-1] = np.nan, -np.inf, 1e39
     too_many_dimensions = valid.reshape((1, 1, 1, 1, *valid.shape))
+    not_real = [
+        valid + 1j,  # complex: the imaginary part would be dropped
+        np.ma.masked_array(valid, mask=np.arange(valid.size).reshape(valid.shape) == 0),  # the mask would be ignored
+        np.zeros(valid.shape, dtype="datetime64[D]"),  # dates would become day counts
+        np.zeros(valid.shape, dtype="timedelta64[s]"),
+        valid.astype(object),  # Python objects, even if they are numbers
+        valid.astype(str),  # strings of digits are not numbers
+    ]
     return typed(
-        st.sampled_from(["abc", None, np.array([[1.0, "x"]], dtype=object)]),
-        st.sampled_from([with_nan, with_inf, too_many_dimensions]),
+        st.sampled_from(["abc", None, np.array([[1.0, "x"]], dtype=object), *not_real]),
+        st.sampled_from([with_nan, with_inf, too_many_dimensions, *([too_large] if used_in_float32 else [])]),
     )
+
+
+def value_errors(*values):
+    """Values of the right type that must be refused with a ValueError (e.g. arrays whose shape does not fit)."""
+    return st.sampled_from(values).map(lambda v: (v, ValueError))
 
 
 def only_type_errors(*values):
@@ -157,7 +212,13 @@ CONTRACT = {
     "data.rectangles": (
         data.rectangles,
         dict(n_samples=3),
-        {"n_samples": "size", "moves_per_side": "size", "min_side": "positive", "max_side": "positive", "seed": "seed"},
+        {
+            "n_samples": "size",
+            "moves_per_side": "size",
+            "min_side": "positive32",
+            "max_side": "positive32",
+            "seed": "seed",
+        },
     ),
     "data.adding_problem": (
         data.adding_problem,
@@ -181,7 +242,7 @@ CONTRACT = {
         dict(n_points=5, discard=0),
         {
             "n_points": "size",
-            "tau": "positive",
+            "tau": "positive",  # used in float64 (a series that leaves float32 is refused: test_datasets.py)
             "beta": "positive",
             "gamma": "positive",
             "exponent": "positive",
@@ -229,6 +290,7 @@ CONTRACT = {
             "hidden_units": "size",
             "n_hidden_layers": "size",
             "activation": "activation",
+            "name": "name",
         },
     ),
     "baselines.build_window_mlp": (
@@ -253,7 +315,7 @@ CONTRACT = {
             "n_outputs": "size",
             "output_activation": "output_activation",
             "activation": "activation",
-            "recurrent_gain": "positive",
+            "recurrent_gain": "positive32",
         },
     ),
     "baselines.build_attention_reader": (
@@ -276,7 +338,7 @@ CONTRACT = {
             "units": "size",
             "n_outputs": "size",
             "output_activation": "output_activation",
-            "forget_bias": "real",
+            "forget_bias": "real32",
         },
     ),
     "models.build_stacked_lstm": (
@@ -329,6 +391,7 @@ CONTRACT = {
             "direction": "option",
             "merge_mode": "option",
             "output_activation": "output_activation",
+            "return_sequences": "flag",
         },
     ),
     "models.build_generative_lstm": (
@@ -352,14 +415,20 @@ CONTRACT = {
             "return_state": "flag",
             "go_backwards": "flag",
             "stateful": "flag",
+            "name": "layer_name",
         },
     ),
-    "layers.LastStepAttention": (layers.LastStepAttention, dict(key_dim=2), {"key_dim": "size"}),
+    "layers.LastStepAttention": (
+        layers.LastStepAttention,
+        dict(key_dim=2),
+        {"key_dim": "size", "name": "layer_name"},
+    ),
     "layers.TimeDistributedAnyLength": (
         layers.TimeDistributedAnyLength,
         dict(layer=keras.layers.Dense(1)),
-        {"layer": only_type_errors(None, "dense", 3, keras.layers.Dense)},
+        {"layer": only_type_errors(None, "dense", 3, keras.layers.Dense), "name": "layer_name"},
     ),
+    "layers.ReverseSteps": (layers.ReverseSteps, dict(), {"name": "layer_name"}),
     "plotting.plot_architecture_overview": (
         plotting.plot_architecture_overview,
         dict(),
@@ -383,17 +452,30 @@ _SCALER = preprocessing.fit_scaler(np.arange(10.0))
 _SCALABLE = models.build_vanilla_lstm(4, 1, units=2, n_outputs=1)
 _AXES = typed(NOT_INTEGERS, st.one_of(st.integers(min_value=1), st.integers(max_value=-2)))  # for 1-D arrays
 _NOT_SCALERS = only_type_errors("scaler", 3, keras.layers.Dense(1), np.zeros(3))
-_TRAINING = {"epochs": "size", "batch_size": "size", "learning_rate": "positive", "schedule": "option",
-             "verbose": "count", "loss": "loss_name", "seed": "seed_or_none"}  # fmt: skip
+_TRAINING = {"epochs": "size", "batch_size": "size", "learning_rate": "positive32", "schedule": "option",
+             "verbose": "count", "loss": "loss", "seed": "seed_or_none", "optimizer": "optimizer",
+             "validation_split": "fraction_or_none"}  # fmt: skip
+
+
+# x and y whose arrays are fine but whose shapes do not fit _MODEL (5 steps, 2 features in; 1 value out)
+_BAD_X = value_errors(_X[:, :4], np.concatenate([_X, _X[:, :, :1]], axis=2), _X[:, :, 0])
+_BAD_Y = value_errors(np.zeros((8, 5, 1)), np.zeros((8, 3)), np.zeros((8, 1, 2)))  # a target per step; 3 targets
+_X32, _Y32 = in_float32(_X), in_float32(_Y)
+_VALIDATION = typed(
+    st.sampled_from(["xy", (1, 2, 3), (_X,)]),
+    st.sampled_from([(_X[:5], _Y[:4]), (_X[:, :4], _Y), (_X, np.zeros((8, 5, 1))), (_X + np.nan, _Y)]),
+)
 ARRAY_CONTRACT = {
     "training.compile_and_fit": (
         training.compile_and_fit,
         dict(model=_MODEL, x=_X, y=_Y, epochs=1, batch_size=4),
         {
             "model": BAD_MODELS,
-            "x": _X,
-            "y": _Y,
+            "x": st.one_of(bad_arrays(_X32), _BAD_X),
+            "y": st.one_of(bad_arrays(_Y32), _BAD_Y),
             **_TRAINING,
+            "metrics": "metrics",
+            "validation_data": _VALIDATION,
             "distribution": BAD_DISTRIBUTIONS,
             "callbacks": typed(st.one_of(st.text(max_size=3), st.integers(), st.just([1]), st.none())),
         },
@@ -401,22 +483,28 @@ ARRAY_CONTRACT = {
     "training.fit_together": (
         training.fit_together,
         dict(models=[_MODEL, _OTHER], x=_X, y=_Y, epochs=1, batch_size=4),
-        {"models": BAD_MODELS, "x": _X, "y": _Y, **_TRAINING},
+        {
+            "models": BAD_MODELS,
+            "x": st.one_of(bad_arrays(_X32), _BAD_X),
+            "y": st.one_of(bad_arrays(_Y32), _BAD_Y),
+            **_TRAINING,
+            "validation_data": _VALIDATION,
+        },
     ),
     "training.predict_together": (
         training.predict_together,
         dict(models=[_MODEL, _OTHER], x=_X),
-        {"models": BAD_MODELS, "x": _X, "batch_size": "size"},
+        {"models": BAD_MODELS, "x": st.one_of(bad_arrays(_X32), _BAD_X), "batch_size": "size"},
     ),
     "generation.continue_sequence": (
         generation.continue_sequence,
         dict(model=_GENERATIVE, prefix=_X[0], n_steps=2),
-        {"model": BAD_MODELS, "prefix": _X[0], "n_steps": "size"},
+        {"model": BAD_MODELS, "prefix": in_float32(_X[0]), "n_steps": "size"},
     ),
     "generation.generate_sequence": (
         generation.generate_sequence,
         dict(model=_ONE_STEP, context=_X[0, :4], n_steps=2),
-        {"model": BAD_MODELS, "context": _X[0, :4], "n_steps": "size"},
+        {"model": BAD_MODELS, "context": in_float32(_X[0, :4]), "n_steps": "size"},
     ),
     "scratch.lstm_forward": (
         scratch.lstm_forward,
@@ -441,7 +529,7 @@ ARRAY_CONTRACT = {
     "preprocessing.frame_series (array)": (
         preprocessing.frame_series,
         dict(series=np.arange(10.0), n_steps_in=3),
-        {"series": np.arange(10.0)},
+        {"series": in_float32(np.arange(10.0))},  # the windows are float32
     ),
     "preprocessing.difference (array)": (
         preprocessing.difference,
@@ -508,7 +596,11 @@ ARRAY_CONTRACT = {
         dict(encoded=_ONE_HOT, alphabet="ab "),
         {"encoded": _ONE_HOT},
     ),
-    "data.moves_to_points": (data.moves_to_points, dict(moves=_X[0]), {"moves": _X[0]}),
+    "data.moves_to_points": (
+        data.moves_to_points,
+        dict(moves=_X[0]),
+        {"moves": in_float32(_X[0]), "start": in_float32(np.zeros(2))},  # the points are float32
+    ),
     "plotting.plot_sequence_example": (
         plotting.plot_sequence_example,
         dict(x=_X[0, :, 0], y=_Y[:, 0]),
@@ -517,7 +609,17 @@ ARRAY_CONTRACT = {
     "plotting.plot_learning_curves": (
         plotting.plot_learning_curves,
         dict(history={"loss": [1.0, 0.5]}),
-        {"history": only_type_errors(None, "loss", 3, [1.0, 0.5]), "ax": only_type_errors("ax", 1, object())},
+        {
+            "history": typed(
+                st.sampled_from([None, "loss", 3, [1.0, 0.5], {"loss": ["a", "b"]}, {"loss": [1.0, None]}]),
+                st.sampled_from([{"loss": [1.0, 0.5], "val_loss": [1.0]}, {"loss": [[1.0], [0.5]]}]),
+            ),
+            "ax": only_type_errors("ax", 1, object()),
+            "log_scale": "flag",
+            "label": only_type_errors(3, ["run"], b"run"),
+            "color": typed(st.sampled_from([3, object(), {"r": 1}]), st.sampled_from(["blu", "#12345", (1, 2)])),
+            "metric": typed(st.sampled_from([None, 3, ["loss"]]), st.sampled_from(["accuracy", "val_loss2"])),
+        },
     ),
     "plotting.plot_gradient_norms": (
         plotting.plot_gradient_norms,
@@ -530,11 +632,18 @@ ARRAY_CONTRACT = {
         {"gates": only_type_errors(None, {}, {"input": np.zeros((1, 4, 2))}), "sample": "count"},
     ),
 }
+# The gradient functions need a model built from keras.Input: a subclassed or unbuilt one is refused.
+_NO_INPUT = value_errors(LastStep(), keras.Sequential([keras.layers.Dense(1)]))
 for _name in ("input_gradients", "input_gradient_norms", "weight_gradient_norms"):
     ARRAY_CONTRACT[f"gradients.{_name}"] = (
         getattr(gradients, _name),
         dict(model=_MODEL, x=_X, y=_Y),
-        {"model": BAD_MODELS, "x": _X, "y": _Y, "loss": "loss"},
+        {
+            "model": st.one_of(BAD_MODELS, _NO_INPUT),
+            "x": st.one_of(bad_arrays(_X32), _BAD_X),
+            "y": st.one_of(bad_arrays(_Y32), _BAD_Y),
+            "loss": "loss",
+        },
     )
 # recursive_forecast takes what generate_sequence takes, its number of steps called horizon
 ARRAY_CONTRACT["forecasting.recursive_forecast"] = (
@@ -595,12 +704,77 @@ def test_generators_accept_any_valid_size_and_seed_and_repeat(name, n_samples, s
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
+# NumPy scalars are accepted wherever the Python ones are: the kinds of argument that take a number or a flag,
+# with the Python value they are given in the test (the valid call's, or the default) turned into each NumPy type.
+NUMPY_SCALARS = {
+    "size": (np.int64, np.int32, np.uint16),
+    "size2": (np.int64, np.int32),
+    "size4": (np.int64, np.int32),
+    "count": (np.int64, np.uint8),
+    "seed": (np.int64, np.uint32),
+    "seed_or_none": (np.int64,),
+    "size_or_none": (np.int64,),
+    "positive": (np.float64, np.float32, np.int64),
+    "positive32": (np.float64, np.float32, np.int64),
+    "real": (np.float64, np.float32),
+    "real32": (np.float64, np.float32),
+    "fraction_or_none": (np.float64, np.float32),
+    "flag": (np.bool_,),
+}
+NUMERIC_CASES = [
+    (name, argument)
+    for name, (_, _, kinds) in CONTRACT.items()
+    for argument, kind in kinds.items()
+    if isinstance(kind, str) and kind in NUMPY_SCALARS
+]
+
+
+def _python_value(function, valid, argument, kind):
+    """The value the valid call gives ``argument`` (its default if it gives none; a number for a None default)."""
+    import inspect
+
+    value = valid[argument] if argument in valid else inspect.signature(function).parameters[argument].default
+    return {"seed_or_none": 0, "size_or_none": 4, "fraction_or_none": 0.25}.get(kind) if value is None else value
+
+
+@pytest.mark.parametrize("name, argument", NUMERIC_CASES, ids=[f"{n}:{a}" for n, a in NUMERIC_CASES])
+def test_numpy_scalars_are_accepted_where_python_ones_are(name, argument):
+    function, valid, kinds = CONTRACT[name]
+    value = _python_value(function, valid, argument, kinds[argument])
+    if isinstance(value, float) and not value.is_integer():
+        types = [t for t in NUMPY_SCALARS[kinds[argument]] if not np.issubdtype(t, np.integer)]
+    else:
+        types = NUMPY_SCALARS[kinds[argument]]
+    for numpy_type in types:
+        function(**{**valid, argument: numpy_type(value)})
+
+
+# Sizes past what one NumPy array can hold (2**63 bytes) are refused by name, not with NumPy's own
+# "high is out of bounds", "array is too big" or "Maximum allowed dimension exceeded".
+SIZED = [
+    (name, argument)
+    for name, (_, _, kinds) in CONTRACT.items()
+    if name.startswith(("data.", "datasets.", "preprocessing."))
+    for argument, kind in kinds.items()
+    if kind in ("size", "size2", "size4", "count") and argument != "seed"
+]
+
+
+@pytest.mark.parametrize("name, argument", SIZED, ids=[f"{n}:{a}" for n, a in SIZED])
+@pytest.mark.parametrize("huge", [2**62, 2**63, 2**64 + 1, 10**30])
+def test_generators_refuse_sizes_past_what_an_array_holds(name, argument, huge):
+    function, valid, _ = CONTRACT[name]
+    with pytest.raises(ValueError) as caught:
+        function(**{**valid, argument: huge})
+    message = str(caught.value)
+    assert argument in message and "got" in message, f"{name}({argument}={huge}): {message}"
+
+
 # public names that take no arguments, so there is nothing to validate
 NO_ARGUMENTS = {
     "datasets.load_airline",
     "datasets.load_co2",
     "datasets.load_sunspots",
-    "layers.ReverseSteps",
     "training.EpochTimer",
 }
 # public named tuples that functions return: users read them, they do not build them from arguments

@@ -226,3 +226,34 @@ def test_adding_problem_marks_two_early_steps_and_adds_them():
 def test_arguments_that_must_agree_are_checked(call, error, name):
     with pytest.raises(error, match=name):
         call()
+
+
+def test_addition_refuses_sums_that_would_overflow_int64():
+    # the sums are int64: 3 numbers up to 2**62 used to wrap around to wrong (negative) answers
+    with pytest.raises(
+        ValueError, match=r"n_terms \* largest must be at most 2\*\*63 - 1.*got 3 \* 4611686018427387904"
+    ):
+        data.addition_strings(4, n_terms=3, largest=2**62)
+    questions, answers = data.addition_strings(4, n_terms=2, largest=2**62 - 1)  # the largest sums that fit
+    assert all(int(a) == sum(int(v) for v in q.split("+")) for q, a in zip(questions, answers, strict=True))
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: data.recall_problem(2, n_symbols=2**63), "n_symbols"),  # was numpy's "high is out of bounds"
+        (lambda: data.echo_sequence(2, n_features=2**62), "n_features"),  # was a 2**124-value identity matrix
+        (lambda: data.sequence_mean(2**61, n_steps=4), "n_samples"),  # was "array is too big"
+    ],
+)
+def test_sizes_past_what_an_array_holds_are_refused_with_the_bound(call, name):
+    with pytest.raises(ValueError, match=rf"{name}.* must be at most .* values .*got"):
+        call()
+
+
+def test_one_hot_targets_are_unchanged_by_building_them_without_an_identity_matrix():
+    x, y = data.echo_sequence(50, n_steps=6, n_features=5, echo_index=2, seed=3)
+    np.testing.assert_array_equal(x, np.eye(5, dtype=np.float32)[x.argmax(axis=2)])
+    np.testing.assert_array_equal(y, x[:, 2])
+    x, y, _ = data.recall_problem(50, n_values=2, n_symbols=6, seed=3)
+    assert y.dtype == np.float32 and np.all(y.sum(axis=1) == 1)

@@ -92,3 +92,16 @@ def test_mackey_glass_is_chaotic_in_range_and_settles_when_the_delay_is_short():
 def test_mackey_glass_delay_must_be_a_multiple_of_the_step():
     with pytest.raises(ValueError, match="tau must be a positive multiple of dt"):
         datasets.mackey_glass(10, tau=1.05)
+
+
+@pytest.mark.parametrize("constants", [{"gamma": 1e39}, {"beta": 1e39}])
+def test_mackey_glass_refuses_constants_that_make_the_float32_series_overflow(constants):
+    with pytest.raises(ValueError, match=r"must give a series that stays finite in float32, got"):
+        datasets.mackey_glass(50, discard=0, **constants)
+
+
+def test_mackey_glass_refuses_a_delay_longer_than_an_array_holds():
+    with pytest.raises(ValueError, match=r"tau / dt must be finite|\(n_points \+ discard\) \* sample_every \+ tau"):
+        datasets.mackey_glass(5, tau=1e300, dt=1e-300)
+    with pytest.raises(ValueError, match=r"\(n_points \+ discard\) \* sample_every \+ tau / dt must be at most"):
+        datasets.mackey_glass(5, tau=1e30, dt=0.5)

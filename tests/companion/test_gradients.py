@@ -5,6 +5,7 @@ from lstm_companion import baselines, gradients, models
 import keras
 import numpy as np
 import pytest
+from subclassed import LastStep
 
 
 def linear_rnn(n_steps, w=0.5, u=0.8):
@@ -86,3 +87,51 @@ def test_bad_arguments_name_the_parameter(function, args, kwargs, error, match):
     args = tuple(model if a is None else a for a in args)
     with pytest.raises(error, match=match):
         function(*args, **kwargs)
+
+
+GRADIENT_FUNCTIONS = [gradients.input_gradients, gradients.input_gradient_norms, gradients.weight_gradient_norms]
+
+
+@pytest.mark.parametrize("function", GRADIENT_FUNCTIONS)
+@pytest.mark.parametrize(
+    "model", [LastStep(), keras.Sequential([keras.layers.Dense(1)])], ids=["subclassed", "unbuilt"]
+)
+def test_a_model_without_a_keras_input_is_refused_by_name(function, model):
+    x, y = np.zeros((2, 5, 1)), np.zeros((2, 1))
+    with pytest.raises(ValueError, match=r"model must be a built model with one keras.Input .*got .*no inputs"):
+        function(model, x, y)
+
+
+@pytest.mark.parametrize("function", GRADIENT_FUNCTIONS)
+@pytest.mark.parametrize(
+    "y, loss, match",
+    [
+        (np.zeros((2, 5, 1)), "mse", r"y must have per-sample shape \(1,\).*got \(5, 1\)"),  # a target per step
+        (np.zeros((2, 3)), "mse", r"y must have per-sample shape \(1,\).*got \(3,\)"),
+        (np.array([[-1.0], [1.0]]), "binary_crossentropy", r"y must hold 0/1 labels or probabilities in \[0, 1\]"),
+    ],
+)
+def test_targets_are_checked_against_the_output_and_the_loss(function, y, loss, match):
+    model = baselines.build_simple_rnn(5, 1, units=2, n_outputs=1, output_activation="sigmoid")
+    with pytest.raises(ValueError, match=match):
+        function(model, np.zeros((2, 5, 1)), y, loss=loss)
+
+
+def test_a_loss_object_gives_per_sample_gradients_like_its_name():
+    # A keras.losses.Loss averages over the batch when called: used as it is, the gradients came out n times too small.
+    model = models.build_vanilla_lstm(6, 2, units=3, n_outputs=1)
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(16, 6, 2)), rng.normal(size=(16, 1))
+    by_name = gradients.input_gradients(model, x, y, loss="huber")
+    np.testing.assert_allclose(gradients.input_gradients(model, x, y, loss=keras.losses.Huber()), by_name, rtol=1e-6)
+    weights_by_name = gradients.weight_gradient_norms(model, x, y, loss="huber")
+    weights_by_object = gradients.weight_gradient_norms(model, x, y, loss=keras.losses.Huber())
+    assert weights_by_object == pytest.approx(weights_by_name, rel=1e-6)
+
+
+def test_targets_without_their_trailing_axis_of_one_give_the_same_gradients():
+    # binary_crossentropy, called directly, does not broadcast (n,) against (n, 1) as compile() does
+    model = baselines.build_simple_rnn(4, 1, units=2, n_outputs=1, output_activation="sigmoid")
+    x, y = np.random.default_rng(3).normal(size=(3, 4, 1)), np.array([[0.0], [1.0], [1.0]])
+    with_axis = gradients.input_gradients(model, x, y, loss="binary_crossentropy")
+    np.testing.assert_allclose(gradients.input_gradients(model, x, y[:, 0], loss="binary_crossentropy"), with_axis)

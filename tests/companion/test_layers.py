@@ -213,3 +213,20 @@ def test_last_step_attention_weights_and_output():
     weights /= weights.sum(axis=1, keepdims=True)
     np.testing.assert_allclose(out, np.einsum("bt,btk->bk", weights, x @ value), rtol=1e-4, atol=1e-5)
     assert layers.LastStepAttention.from_config(layer.get_config()).key_dim == 4
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda name: layers.FusedLSTM(2, name=name),
+        lambda name: layers.LastStepAttention(2, name=name),
+        lambda name: layers.TimeDistributedAnyLength(keras.layers.Dense(1), name=name),
+        lambda name: layers.ReverseSteps(name=name),
+    ],
+)
+def test_layer_names_are_checked_by_the_package(make):
+    with pytest.raises(TypeError, match=r"name must be a layer name \(str\) or None, got 3"):
+        make(3)
+    with pytest.raises(ValueError, match=r"name must be a non-empty layer name without '/', got 'a/b'"):
+        make("a/b")
+    assert make("fine").name == "fine"

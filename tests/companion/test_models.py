@@ -212,3 +212,55 @@ def test_help_starts_with_which_builder_suits_which_problem_and_stays_short():
         assert problem in description, problem
     assert "CLASSES" not in text  # no Keras layer documentation inherited into help(models)
     assert len(text.splitlines()) < 300
+
+
+def test_encoder_decoder_output_is_linear_unless_softmax_is_asked_for():
+    # The old default, a softmax, predicted exactly 1.0 everywhere for one output feature.
+    x = np.random.default_rng(0).normal(size=(4, 5, 1)).astype(np.float32)
+    values = models.build_encoder_decoder_lstm(5, 1, 3, 1, units=4)
+    assert values.get_layer("output").layer.activation.__name__ == "linear"
+    assert not np.allclose(values.predict(x, verbose=0), 1.0)
+    symbols = models.build_encoder_decoder_lstm(5, 1, 3, 4, units=4, output_activation="softmax")
+    np.testing.assert_allclose(symbols.predict(x, verbose=0).sum(axis=-1), 1.0, rtol=1e-5)
+
+
+# A softmax over a single unit predicts 1.0 whatever the input: every builder refuses it.
+ONE_UNIT_SOFTMAX = {
+    "encoder_decoder": lambda a: models.build_encoder_decoder_lstm(5, 2, 3, 1, units=4, output_activation=a),
+    "vanilla": lambda a: models.build_vanilla_lstm(5, 2, units=4, n_outputs=1, output_activation=a),
+    "stacked": lambda a: models.build_stacked_lstm(5, 2, units=4, n_outputs=1, output_activation=a),
+    "cnn": lambda a: models.build_cnn_lstm(3, 8, 8, 1, n_outputs=1, output_activation=a),
+    "bidirectional": lambda a: models.build_bidirectional_lstm(5, 2, units=4, n_outputs=1, output_activation=a),
+    "window_mlp": lambda a: baselines.build_window_mlp(5, 2, window=2, n_outputs=1, output_activation=a),
+    "simple_rnn": lambda a: baselines.build_simple_rnn(5, 2, units=4, n_outputs=1, output_activation=a),
+    "attention": lambda a: baselines.build_attention_reader(5, 2, key_dim=2, n_outputs=1, output_activation=a),
+}
+
+
+@pytest.mark.parametrize("builder", ONE_UNIT_SOFTMAX)
+@pytest.mark.parametrize("activation", ["softmax", "log_softmax"])
+def test_a_softmax_over_one_output_unit_is_refused(builder, activation):
+    with pytest.raises(ValueError, match=rf"output_activation='{activation}' over a single output unit.*=1\)"):
+        ONE_UNIT_SOFTMAX[builder](activation)
+    ONE_UNIT_SOFTMAX[builder]("sigmoid")
+
+
+def test_cnn_lstm_keeps_its_softmax_default_for_several_classes_and_says_what_to_use_for_one():
+    assert models.build_cnn_lstm(3, 8, 8, 1, n_outputs=2).get_layer("output").activation.__name__ == "softmax"
+    with pytest.raises(ValueError, match="use 'sigmoid' for a 0/1 label or None for a value"):
+        models.build_cnn_lstm(3, 8, 8, 1, n_outputs=1)
+
+
+@pytest.mark.parametrize("direction", models.LSTM_DIRECTIONS)
+def test_bidirectional_lstm_gives_one_label_per_sequence_with_return_sequences_false(direction, tmp_path):
+    x, y = data.sum_sign(64, n_steps=6, seed=0)  # one 0/1 label per sequence, shape (64, 1)
+    training.set_seed(0)
+    model = models.build_bidirectional_lstm(6, 1, units=3, direction=direction, return_sequences=False)
+    assert model.output_shape == (None, 1)
+    n_lstms = 2 if direction == "bidirectional" else 1
+    assert model.count_params() == n_lstms * lstm_params(1, 3) + dense_params(n_lstms * 3, 1)
+    history = training.compile_and_fit(model, x, y, loss="binary_crossentropy", epochs=2, batch_size=16)
+    assert np.all(np.isfinite(history.history["loss"]))
+    model.save(tmp_path / "sequence_label.keras")
+    restored = keras.saving.load_model(tmp_path / "sequence_label.keras")
+    np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6, atol=1e-6)

@@ -136,3 +136,36 @@ def test_gate_activations_one_heatmap_per_quantity():
 def test_bad_gate_arguments_name_the_parameter(gates, sample, error, name):
     with pytest.raises(error, match=name):
         plotting.plot_gate_activations(gates, sample=sample)
+
+
+def test_log_scale_is_a_flag_not_a_string():
+    # "no" used to turn the log scale on (any non-empty string is true)
+    with pytest.raises(TypeError, match=r"log_scale must be True or False, got 'no'"):
+        plotting.plot_learning_curves({"loss": [1.0, 0.5]}, log_scale="no")
+    fig = plotting.plot_learning_curves({"loss": [1.0, 0.5]}, log_scale=np.True_)
+    assert fig.axes[0].get_yscale() == "log"
+
+
+@pytest.mark.parametrize(
+    "history, error, match",
+    [
+        ({"loss": ["1.0", "0.5"]}, TypeError, r"history\['loss'\] must be an array of real numbers"),
+        ({"loss": [1.0, 0.5], "val_loss": [0.9]}, ValueError, r"history\['val_loss'\] must have one value per epoch"),
+        ({"loss": [[1.0, 0.5]]}, ValueError, r"history\['loss'\] must be a 1-dimensional array"),
+    ],
+)
+def test_malformed_histories_are_refused_by_name(history, error, match):
+    with pytest.raises(error, match=match):
+        plotting.plot_learning_curves(history)
+
+
+def test_a_diverged_history_still_plots():
+    fig = plotting.plot_learning_curves({"loss": [1.0, float("nan")], "val_loss": [1.0, float("inf")]})
+    assert len(fig.axes[0].lines) == 2
+
+
+@pytest.mark.parametrize("color, error", [("blu", ValueError), ((1, 2), ValueError), (3, TypeError)])
+def test_colours_are_checked_before_drawing(color, error):
+    with pytest.raises(error, match=r"color must be a matplotlib colour.*got"):
+        plotting.plot_learning_curves({"loss": [1.0, 0.5]}, color=color)
+    plotting.plot_learning_curves({"loss": [1.0, 0.5]}, color=(0.1, 0.2, 0.3))

@@ -295,3 +295,18 @@ def test_a_scaled_model_round_trips_through_a_keras_file_in_safe_mode(tmp_path):
     unscale = loaded.get_layer("unscale_outputs")
     assert unscale.invert and unscale.get_config()["mean"] == pytest.approx(train.mean())
     assert not any(isinstance(layer, keras.layers.Lambda) for layer in loaded.layers)
+
+
+@pytest.mark.parametrize(
+    "series, error, match",
+    [
+        (np.arange(10).astype("datetime64[D]"), TypeError, "got an array of dates"),  # became day counts
+        (np.arange(10) + 0.5j, TypeError, "got an array of complex numbers"),  # the imaginary part was dropped
+        (np.ma.masked_array(np.arange(10.0), mask=np.arange(10) == 3), TypeError, "got a masked array"),
+        (np.array([str(v) for v in range(10)]), TypeError, "got an array of strings"),
+        (np.array([1.0, 2.0, 1e39, 4.0, 5.0]), ValueError, "finite numbers in float32"),  # became inf in the windows
+    ],
+)
+def test_frame_series_refuses_values_it_would_change(series, error, match):
+    with pytest.raises(error, match=rf"series must .*{match}"):
+        preprocessing.frame_series(series, n_steps_in=2)

@@ -5,10 +5,14 @@ from lstm_companion import baselines, data, models, training
 import keras
 import numpy as np
 import pytest
+from subclassed import LastStep
 
 
-def small_problem():
+def small_problem(seed=None):
+    """A model (its initial weights drawn from ``seed``, if given) and 64 samples of the sequence mean."""
     x, y = data.sequence_mean(64, n_steps=5, seed=0)
+    if seed is not None:
+        training.set_seed(seed)
     model = models.build_sequence_model("many_to_one", input_shape=(5, 1), output_shape=(1,), units=4)
     return model, x, y
 
@@ -241,3 +245,197 @@ def test_derive_seeds_repeats_extends_and_differs_between_seeds():
     assert training.derive_seeds(0, 5)[:3] == first  # a longer list starts with the shorter one
     assert len(set(first)) == 3 and all(0 <= s < 2**31 for s in first)
     assert not set(first) & set(training.derive_seeds(1, 3))
+
+
+# --- Nothing silent: what used to train a wrong model without a word --------------------
+
+
+def _classifier(n_classes=3):
+    return models.build_vanilla_lstm(5, 1, units=4, n_outputs=n_classes, output_activation="softmax")
+
+
+@pytest.mark.parametrize(
+    "y, match",
+    [
+        (np.zeros((64, 5, 1)), r"y must have per-sample shape \(1,\).*got \(5, 1\).*a target per step"),
+        (np.zeros((64, 3)), r"y must have per-sample shape \(1,\).*got \(3,\)"),
+        (np.zeros((64, 1, 2)), r"y must have per-sample shape \(1,\).*got \(1, 2\)"),
+    ],
+)
+@pytest.mark.parametrize("fit", ["compile_and_fit", "fit_together"])
+def test_targets_that_do_not_fit_the_models_output_are_refused(y, match, fit):
+    model, x, _ = small_problem()  # one output per sequence
+    with pytest.raises(ValueError, match=match.replace("y must", "y(\\[0\\])? must")):
+        if fit == "compile_and_fit":
+            training.compile_and_fit(model, x, y, epochs=1)
+        else:
+            training.fit_together([model], x, y, epochs=1)
+
+
+def test_targets_without_their_trailing_axis_of_one_train_as_with_it():
+    model, x, y = small_problem(seed=1)
+    with_axis = training.compile_and_fit(model, x, y, epochs=2, seed=1).history["loss"]
+    model, x, y = small_problem(seed=1)
+    without = training.compile_and_fit(model, x, y[:, 0], epochs=2, seed=1).history["loss"]
+    np.testing.assert_allclose(without, with_axis, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "loss, y, match",
+    [
+        ("sparse_categorical_crossentropy", np.full(64, 3), r"class indices 0 \.\. 2 .* got values from 3 to 3"),
+        ("sparse_categorical_crossentropy", np.full((64, 1), -1), r"class indices 0 \.\. 2 .*got values from -1"),
+        ("sparse_categorical_crossentropy", np.full(64, 0.5), "integer class indices"),
+        ("sparse_categorical_crossentropy", np.zeros((64, 5)), r"one class index per output row"),
+        (keras.losses.SparseCategoricalCrossentropy(), np.full(64, 7), r"class indices 0 \.\. 2"),
+        ("categorical_crossentropy", np.ones((64, 3)), r"one-hot rows .* summing to 3"),
+        ("categorical_crossentropy", np.eye(3)[np.arange(64) % 3] * 2 - 1, r"in \[0, 1\].*from -1 to 1"),
+        ("ce", np.ones((64, 3)), "one-hot rows"),  # Keras's shortcut, resolved as compile() resolves it
+    ],
+)
+def test_class_labels_are_checked_against_the_loss_and_the_number_of_outputs(loss, y, match):
+    x, _ = data.sequence_mean(64, n_steps=5, seed=0)
+    with pytest.raises(ValueError, match=match):
+        training.compile_and_fit(_classifier(), x, y, loss=loss, epochs=1)
+
+
+@pytest.mark.parametrize("y", [np.where(np.arange(64) % 2, 1.0, -1.0)[:, None], np.full((64, 1), 2.0)])
+def test_binary_targets_must_lie_in_zero_one(y):
+    x, _ = data.sum_sign(64, n_steps=5, seed=0)
+    model = models.build_vanilla_lstm(5, 1, units=4, n_outputs=1, output_activation="sigmoid")
+    with pytest.raises(ValueError, match=r"y must hold 0/1 labels or probabilities in \[0, 1\]"):
+        training.compile_and_fit(model, x, y, loss="binary_crossentropy", epochs=1)
+    with pytest.raises(ValueError, match=r"validation_data\[1\] must hold 0/1 labels"):
+        training.compile_and_fit(model, x, (y > 0), loss="bce", validation_data=(x, y), epochs=1)
+
+
+def test_labels_of_the_right_kind_are_accepted():
+    x, y = data.sum_sign(64, n_steps=5, seed=0)
+    sigmoid = models.build_vanilla_lstm(5, 1, units=4, n_outputs=1, output_activation="sigmoid")
+    training.compile_and_fit(sigmoid, x, 0.1 + 0.8 * y, loss="binary_crossentropy", epochs=1)  # soft labels
+    training.compile_and_fit(sigmoid, x, y.astype(bool), loss=keras.losses.BinaryCrossentropy(), epochs=1)
+    classes = np.arange(64) % 3
+    for labels in (classes, classes[:, None], classes.astype(np.int64)):
+        training.compile_and_fit(_classifier(), x, labels, loss="sparse_categorical_crossentropy", epochs=1)
+    probabilities = np.full((64, 3), 1 / 3, dtype=np.float32)
+    training.compile_and_fit(_classifier(), x, probabilities, loss="categorical_crossentropy", epochs=1)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"loss": "mse2"}, ValueError, "loss must be a Keras loss name such as 'mse'.*got 'mse2'"),
+        ({"loss": "mean_squared_eror"}, ValueError, "loss must be a Keras loss name"),
+        ({"loss": len}, TypeError, "loss must be a Keras loss name"),
+        ({"metrics": ["accurcy"]}, ValueError, r"metrics\[0\] must be a Keras metric name.*got 'accurcy'"),
+        ({"metrics": ["mae", 3]}, TypeError, r"metrics\[1\]"),
+        ({"optimizer": "adamm"}, ValueError, "optimizer must be a Keras optimizer name.*got 'adamm'"),
+        ({"optimizer": keras.optimizers.SGD(), "learning_rate": 0.1}, ValueError, "set them on the optimizer"),
+        ({"validation_split": 1.0}, ValueError, "validation_split must be a fraction between 0 and 1"),
+        ({"validation_split": 0.99}, ValueError, "validation_split must leave at least one sample for training"),
+        ({"validation_split": 0.5, "validation_data": "given"}, ValueError, "exclude each other"),
+        ({"validation_data": "given", "y_val": lambda y: y[:10]}, ValueError, r"validation_data\[0\] and .*10"),
+        ({"learning_rate": 1e39}, ValueError, r"learning_rate must be finite in float32"),
+    ],
+)
+def test_typos_and_mismatches_get_the_packages_own_error(kwargs, error, match):
+    model, x, y = small_problem()
+    kwargs = dict(kwargs)
+    y_val = kwargs.pop("y_val", lambda y: y)(y)
+    if kwargs.get("validation_data") == "given":
+        kwargs["validation_data"] = (x, y_val)
+    with pytest.raises(error, match=match):
+        training.compile_and_fit(model, x, y, epochs=1, **kwargs)
+
+
+def test_x_must_fit_the_models_input():
+    model, x, y = small_problem()  # 5 steps, 1 feature
+    for bad in (x[:, :4], np.concatenate([x, x], axis=2)):
+        with pytest.raises(ValueError, match=r"x must have per-sample shape \(5, 1\) to fit the input of model"):
+            training.compile_and_fit(model, bad, y, epochs=1)
+
+
+def test_values_finite_in_float64_but_not_in_float32_are_refused():
+    model, x, y = small_problem()
+    x = x.astype(np.float64)
+    x[3, 2, 0] = 1e39  # float32 tops out at 3.4e38: Keras would train on inf
+    with pytest.raises(ValueError, match=r"x must contain only finite numbers in float32.*1 of them finite in float64"):
+        training.compile_and_fit(model, x, y, epochs=1)
+
+
+def test_metrics_none_means_no_metrics():
+    model, x, y = small_problem()
+    history = training.compile_and_fit(model, x, y, metrics=None, epochs=1)
+    assert set(history.history) == {"loss"}
+    history = training.compile_and_fit(model, x, y, metrics=["mae", keras.metrics.RootMeanSquaredError()], epochs=1)
+    assert {"mae", "root_mean_squared_error"} <= set(history.history)
+
+
+def test_a_subclassed_model_is_checked_by_tracing_it():
+    _, x, y = small_problem()
+    training.compile_and_fit(LastStep(), x, y, epochs=1)
+    with pytest.raises(ValueError, match=r"y must have per-sample shape \(1,\)"):
+        training.compile_and_fit(LastStep(), x, np.zeros((64, 5, 1)), epochs=1)
+
+
+# --- Keras objects, an optimizer and a validation split (issue 21, item 6) ---------------
+
+
+def test_loss_objects_train_like_their_names():
+    histories = []
+    for loss in ("huber", keras.losses.Huber(), keras.losses.huber):
+        model, x, y = small_problem(seed=2)
+        histories.append(training.compile_and_fit(model, x, y, loss=loss, epochs=2, seed=2).history["loss"])
+    np.testing.assert_allclose(histories[1], histories[0], rtol=1e-6)
+    np.testing.assert_allclose(histories[2], histories[0], rtol=1e-6)
+
+
+def test_optimizer_by_name_takes_the_learning_rate_and_an_instance_is_used_as_it_is():
+    model, x, y = small_problem()
+    training.compile_and_fit(model, x, y, optimizer="sgd", learning_rate=0.05, epochs=1)
+    assert isinstance(model.optimizer, keras.optimizers.SGD)
+    np.testing.assert_allclose(float(model.optimizer.learning_rate), 0.05, rtol=1e-6)
+    clipped = keras.optimizers.Adam(learning_rate=2e-3, clipnorm=1.0)
+    training.compile_and_fit(model, x, y, optimizer=clipped, epochs=1)
+    assert model.optimizer is clipped
+    training.compile_and_fit(model, x, y, optimizer="rmsprop", schedule="cosine", learning_rate=0.01, epochs=1)
+    assert isinstance(model.optimizer._learning_rate, keras.optimizers.schedules.CosineDecay)
+
+
+def test_validation_split_holds_out_the_last_samples_in_order():
+    model, x, y = small_problem(seed=5)  # 64 samples: 0.25 holds out the last 16
+    split = training.compile_and_fit(model, x, y, validation_split=0.25, epochs=2, seed=5).history
+    model, x, y = small_problem(seed=5)
+    explicit = training.compile_and_fit(model, x[:48], y[:48], validation_data=(x[48:], y[48:]), epochs=2, seed=5)
+    np.testing.assert_allclose(split["val_loss"], explicit.history["val_loss"], rtol=1e-6)
+    np.testing.assert_allclose(split["loss"], explicit.history["loss"], rtol=1e-6)
+
+
+def test_fit_together_takes_loss_objects_an_optimizer_and_a_validation_split():
+    x, y = data.adding_problem(64, n_steps=8, seed=0)
+    histories = training.fit_together(
+        _adding_models(), x, y, loss=keras.losses.Huber(), optimizer="sgd", validation_split=0.25, epochs=2
+    )
+    assert all(len(h["val_loss"]) == 2 for h in histories)
+    with pytest.raises(ValueError, match=r"y\[1\] must have per-sample shape \(1,\)"):
+        training.fit_together(_adding_models(), x, [y, np.zeros((64, 8, 1))], epochs=1)
+    with pytest.raises(ValueError, match=r"validation_data\[1\]\[0\] must hold 0/1 labels"):
+        training.fit_together(
+            _adding_models(), x, y, loss="binary_crossentropy", validation_data=(x, y * 4 - 2), epochs=1
+        )
+
+
+# --- Divergence: training whose loss becomes NaN stops and says so -----------------------
+
+
+@pytest.mark.parametrize("fit", ["compile_and_fit", "fit_together"])
+def test_a_diverging_run_stops_with_a_warning_that_says_what_to_try(fit):
+    x, y = data.sequence_mean(64, n_steps=5, seed=0)
+    model = models.build_vanilla_lstm(5, 1, units=4, n_outputs=1)
+    step = 1e25  # Adam moves every weight by about this much: the output layer's weights, and the loss, overflow
+    with pytest.warns(RuntimeWarning, match=r"loss became NaN or infinite.*lower learning_rate.*clipnorm"):
+        if fit == "compile_and_fit":
+            losses = training.compile_and_fit(model, x, y, learning_rate=step, epochs=5).history["loss"]
+        else:
+            losses = training.fit_together([model], x, y, learning_rate=step, epochs=5)[0]["loss"]
+    assert len(losses) < 5 and not np.isfinite(losses[-1])  # stopped in the epoch it diverged

@@ -14,8 +14,9 @@ shaped ``(batch, n_steps, n_features)`` (except :func:`build_mlp`).
 from __future__ import annotations
 
 import keras
+import numpy as np
 
-from ._validation import check_activation, check_float, check_int, check_sequence_shape
+from ._validation import check_activation, check_float, check_int, check_name, check_sequence_shape
 from .layers import LastStepAttention
 
 __all__ = ["build_attention_reader", "build_mlp", "build_simple_rnn", "build_window_mlp"]
@@ -38,7 +39,7 @@ def build_mlp(
         hidden_units: units in each hidden layer.
         n_hidden_layers: number of hidden layers.
         activation: activation of the hidden layers (a Keras activation name).
-        name: the model's name.
+        name: the model's name (a non-empty string without ``/``).
 
     Returns:
         Uncompiled ``keras.Model`` mapping ``(batch, n_inputs)`` to ``(batch, n_outputs)``.
@@ -51,6 +52,7 @@ def build_mlp(
     hidden_units = check_int("hidden_units", hidden_units)
     n_hidden_layers = check_int("n_hidden_layers", n_hidden_layers)
     activation = check_activation("activation", activation, allow_none=False)
+    name = check_name("name", name)
     inputs = keras.Input(shape=(n_inputs,), name="inputs")
     hidden = inputs
     for i in range(n_hidden_layers):
@@ -96,7 +98,9 @@ def build_window_mlp(
         raise ValueError(f"window must be at most n_steps={n_steps}, got {window}")
     n_outputs = check_int("n_outputs", n_outputs)
     hidden_units = check_int("hidden_units", hidden_units)
-    output_activation = check_activation("output_activation", output_activation, allow_none=True)
+    output_activation = check_activation(
+        "output_activation", output_activation, allow_none=True, units=("n_outputs", n_outputs)
+    )
     inputs = keras.Input(shape=(n_steps, n_features), name="inputs")
     recent = keras.layers.Cropping1D((n_steps - window, 0), name="last_steps")(inputs)
     flat = keras.layers.Flatten(name="flatten")(recent)
@@ -137,9 +141,13 @@ def build_simple_rnn(
     inputs = keras.Input(shape=(n_steps, n_features), name="inputs")
     units = check_int("units", units)
     n_outputs = check_int("n_outputs", n_outputs)
-    output_activation = check_activation("output_activation", output_activation, allow_none=True)
+    output_activation = check_activation(
+        "output_activation", output_activation, allow_none=True, units=("n_outputs", n_outputs)
+    )
     activation = check_activation("activation", activation, allow_none=False)
-    recurrent_gain = check_float("recurrent_gain", recurrent_gain, minimum=0.0, exclusive_minimum=True)
+    recurrent_gain = check_float(
+        "recurrent_gain", recurrent_gain, minimum=0.0, exclusive_minimum=True, dtype=np.float32
+    )
     # Keras's own default when the gain is 1, so seeded runs match a plain SimpleRNN exactly.
     recurrent_initializer = (
         "orthogonal" if recurrent_gain == 1.0 else keras.initializers.Orthogonal(gain=recurrent_gain)
@@ -184,7 +192,9 @@ def build_attention_reader(
     inputs = keras.Input(shape=(n_steps, n_features), name="inputs")
     key_dim = check_int("key_dim", key_dim)
     n_outputs = check_int("n_outputs", n_outputs)
-    output_activation = check_activation("output_activation", output_activation, allow_none=True)
+    output_activation = check_activation(
+        "output_activation", output_activation, allow_none=True, units=("n_outputs", n_outputs)
+    )
     read = LastStepAttention(key_dim, name="attention")(inputs)
     outputs = keras.layers.Dense(n_outputs, activation=output_activation, name="output")(read)
     return keras.Model(inputs, outputs, name="attention_reader")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_array, check_bool, check_choice, check_float, check_int, check_seed
+from ._validation import check_array, check_array_size, check_bool, check_choice, check_float, check_int, check_seed
 from .preprocessing import one_hot_strings
 
 __all__ = [
@@ -48,6 +48,11 @@ def _rng(seed) -> np.random.Generator:
     return np.random.default_rng(check_seed("seed", seed))
 
 
+def _one_hot(codes: np.ndarray, n_classes: int) -> np.ndarray:
+    """``float32`` one-hot rows of ``codes``, without an ``n_classes x n_classes`` identity matrix."""
+    return (codes[..., None] == np.arange(n_classes)).astype(np.float32)
+
+
 def _sine_waves(rng: np.random.Generator, n_samples: int, length: int) -> np.ndarray:
     """``(n_samples, length)`` sine waves with random period (6-20 steps), phase and amplitude."""
     frequency = rng.uniform(1 / 20, 1 / 6, size=(n_samples, 1))
@@ -64,6 +69,7 @@ def sine_of_value(n_samples: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndar
         ``X`` and ``y``, each of shape ``(n_samples, 1)``.
     """
     n_samples = check_int("n_samples", n_samples)
+    check_array_size("n_samples", n_samples)
     rng = _rng(seed)
     x = rng.uniform(-1.0, 1.0, size=(n_samples, 1))
     return x.astype(np.float32), np.sin(np.pi * x).astype(np.float32)
@@ -77,6 +83,7 @@ def sequence_mean(n_samples: int, *, n_steps: int = 10, seed: int = 0) -> tuple[
     """
     n_samples = check_int("n_samples", n_samples)
     n_steps = check_int("n_steps", n_steps)
+    check_array_size("n_samples * n_steps", n_samples * n_steps)
     rng = _rng(seed)
     x = rng.uniform(-1.0, 1.0, size=(n_samples, n_steps, 1))
     return x.astype(np.float32), x.mean(axis=1).astype(np.float32)
@@ -90,6 +97,7 @@ def wave_from_frequency(n_samples: int, *, n_steps: int = 16, seed: int = 0) -> 
     """
     n_samples = check_int("n_samples", n_samples)
     n_steps = check_int("n_steps", n_steps)
+    check_array_size("n_samples * n_steps", n_samples * n_steps)
     rng = _rng(seed)
     frequency = rng.uniform(0.5, 2.0, size=(n_samples, 1))
     t = np.arange(n_steps)[None, :] / n_steps
@@ -111,6 +119,7 @@ def sine_forecast(
     n_samples = check_int("n_samples", n_samples)
     n_steps_in = check_int("n_steps_in", n_steps_in)
     n_steps_out = check_int("n_steps_out", n_steps_out)
+    check_array_size("n_samples * (n_steps_in + n_steps_out)", n_samples * (n_steps_in + n_steps_out))
     rng = _rng(seed)
     waves = _sine_waves(rng, n_samples, n_steps_in + n_steps_out)[..., None]
     return waves[:, :n_steps_in].astype(np.float32), waves[:, n_steps_in:].astype(np.float32)
@@ -125,6 +134,7 @@ def sum_sign(n_samples: int, *, n_steps: int = 10, seed: int = 0) -> tuple[np.nd
     """
     n_samples = check_int("n_samples", n_samples)
     n_steps = check_int("n_steps", n_steps)
+    check_array_size("n_samples * n_steps", n_samples * n_steps)
     rng = _rng(seed)
     x = rng.uniform(-1.0, 1.0, size=(n_samples, n_steps, 1))
     y = (x.sum(axis=1) > 0).astype(np.float32)
@@ -142,6 +152,7 @@ def next_value(n_samples: int, *, n_steps: int = 16, seed: int = 0) -> tuple[np.
     """
     n_samples = check_int("n_samples", n_samples)
     n_steps = check_int("n_steps", n_steps)
+    check_array_size("n_samples * (n_steps + 1)", n_samples * (n_steps + 1))
     rng = _rng(seed)
     waves = _sine_waves(rng, n_samples, n_steps + 1)
     return waves[:, :n_steps, None].astype(np.float32), waves[:, n_steps:].astype(np.float32)
@@ -167,10 +178,10 @@ def echo_sequence(
     echo_index = check_int("echo_index", echo_index, minimum=0)
     if echo_index >= n_steps:
         raise ValueError(f"echo_index must be a position in the sequence, < n_steps={n_steps}, got {echo_index}")
+    check_array_size("n_samples * n_steps * n_features", n_samples * n_steps * n_features)
     rng = _rng(seed)
     symbols = rng.integers(0, n_features, size=(n_samples, n_steps))
-    one_hot = np.eye(n_features, dtype=np.float32)
-    return one_hot[symbols], one_hot[symbols[:, echo_index]]
+    return _one_hot(symbols, n_features), _one_hot(symbols[:, echo_index], n_features)
 
 
 def damped_sine(
@@ -189,6 +200,7 @@ def damped_sine(
     n_samples = check_int("n_samples", n_samples)
     n_steps_in = check_int("n_steps_in", n_steps_in)
     n_steps_out = check_int("n_steps_out", n_steps_out)
+    check_array_size("n_samples * (n_steps_in + n_steps_out)", n_samples * (n_steps_in + n_steps_out))
     rng = _rng(seed)
     period = rng.uniform(10.0, 20.0, size=(n_samples, 1))
     decay = rng.uniform(0.01, 0.1, size=(n_samples, 1))
@@ -227,6 +239,7 @@ def moving_square(
         raise ValueError(f"square must be smaller than size={size}, got {square}")
     if n_frames > size - square + 1:
         raise ValueError(f"n_frames must be at most size - square + 1 = {size - square + 1}, got {n_frames}")
+    check_array_size("n_samples * n_frames * size * size", n_samples * n_frames * size * size)
     rng = _rng(seed)
     direction = rng.integers(0, 4, size=n_samples)
     across = rng.integers(0, size - square + 1, size=n_samples)  # position along the edge
@@ -263,6 +276,9 @@ def addition_strings(
     n_samples = check_int("n_samples", n_samples)
     n_terms = check_int("n_terms", n_terms, minimum=2)
     largest = check_int("largest", largest)
+    check_array_size("n_samples * n_terms", n_samples * n_terms)
+    if n_terms * largest > np.iinfo(np.int64).max:
+        raise ValueError(f"n_terms * largest must be at most 2**63 - 1 (the sums are int64), got {n_terms} * {largest}")
     rng = _rng(seed)
     terms = rng.integers(1, largest + 1, size=(n_samples, n_terms))
     questions = ["+".join(str(v) for v in row) for row in terms]
@@ -287,6 +303,7 @@ def addition_problem(
     """
     questions, answers = addition_strings(n_samples, n_terms=n_terms, largest=largest, seed=seed)
     n_steps_in = n_terms * len(str(largest)) + n_terms - 1
+    check_array_size("n_samples * n_steps_in * 12 (from n_samples, n_terms and largest)", n_samples * n_steps_in * 12)
     n_steps_out = len(str(n_terms * largest))
     x = one_hot_strings(questions, alphabet=ADDITION_ALPHABET, length=n_steps_in, align="right")
     y = one_hot_strings(answers, alphabet=ADDITION_ALPHABET, length=n_steps_out, align="right")
@@ -308,6 +325,7 @@ def cumulative_sum(
     n_samples = check_int("n_samples", n_samples)
     n_steps = check_int("n_steps", n_steps)
     direction = check_choice("direction", direction, ("forward", "backward"))
+    check_array_size("n_samples * n_steps", n_samples * n_steps)
     rng = _rng(seed)
     x = rng.uniform(0.0, 1.0, size=(n_samples, n_steps))
     running = np.cumsum(x, axis=1) if direction == "forward" else np.cumsum(x[:, ::-1], axis=1)[:, ::-1]
@@ -339,8 +357,9 @@ def rectangles(
     """
     n_samples = check_int("n_samples", n_samples)
     moves_per_side = check_int("moves_per_side", moves_per_side)
-    min_side = check_float("min_side", min_side, minimum=0.0, exclusive_minimum=True)
-    max_side = check_float("max_side", max_side, minimum=min_side)
+    min_side = check_float("min_side", min_side, minimum=0.0, exclusive_minimum=True, dtype=np.float32)
+    max_side = check_float("max_side", max_side, minimum=min_side, dtype=np.float32)
+    check_array_size("n_samples * moves_per_side * 8", n_samples * moves_per_side * 8)
     rng = _rng(seed)
     width, height = rng.uniform(min_side, max_side, size=(2, n_samples)) / moves_per_side
     zero = np.zeros(n_samples)
@@ -366,10 +385,10 @@ def moves_to_points(moves, *, start=(0.0, 0.0)) -> np.ndarray:
         >>> data.moves_to_points([[1.0, 0.0], [0.0, 2.0]]).tolist()
         [[0.0, 0.0], [1.0, 0.0], [1.0, 2.0]]
     """
-    moves = check_array("moves", moves, ndim=(2, 3))
+    moves = check_array("moves", moves, ndim=(2, 3), dtype=np.float32)
     if moves.shape[-1] != 2:
         raise ValueError(f"moves must have 2 values (dx, dy) per step, got shape {moves.shape}")
-    start = check_array("start", start, ndim=1)
+    start = check_array("start", start, ndim=1, dtype=np.float32)
     if start.shape != (2,):
         raise ValueError(f"start must be a point (x, y), got shape {start.shape}")
     origin = np.broadcast_to(start, moves.shape[:-2] + (1, 2))
@@ -393,6 +412,7 @@ def adding_problem(n_samples: int, *, n_steps: int = 50, seed: int = 0) -> tuple
     """
     n_samples = check_int("n_samples", n_samples)
     n_steps = check_int("n_steps", n_steps, minimum=4)
+    check_array_size("n_samples * n_steps * 2", n_samples * n_steps * 2)
     rng = _rng(seed)
     values = rng.uniform(-1.0, 1.0, size=(n_samples, n_steps))
     half = n_steps // 2
@@ -445,18 +465,20 @@ def recall_problem(
     n_symbols = check_int("n_symbols", n_symbols, minimum=2)
     label_slots = check_bool("label_slots", label_slots)
     n_store = n_values if label_slots else 1
+    n_columns = n_symbols + n_store + n_values
+    check_array_size("n_samples * n_steps * (n_symbols + n_store + n_values)", n_samples * n_steps * n_columns)
     rng = _rng(seed)
     rows = np.arange(n_samples)
     symbols = rng.integers(0, n_symbols, size=(n_samples, n_steps - 1))
     lags = rng.integers(0, n_steps - n_values, size=n_samples)
     first = n_steps - 1 - lags - n_values  # index of the first stored step
     asked = rng.integers(0, n_values, size=n_samples)
-    x = np.zeros((n_samples, n_steps, n_symbols + n_store + n_values), dtype=np.float32)
+    x = np.zeros((n_samples, n_steps, n_columns), dtype=np.float32)
     x[rows[:, None], np.arange(n_steps - 1)[None, :], symbols] = 1.0
     slots = np.arange(n_values)[None, :]
     x[rows[:, None], first[:, None] + slots, n_symbols + (slots if label_slots else 0)] = 1.0
     x[rows, -1, n_symbols + n_store + asked] = 1.0
-    y = np.eye(n_symbols, dtype=np.float32)[symbols[rows, first + asked]]
+    y = _one_hot(symbols[rows, first + asked], n_symbols)
     return x, y, lags.astype(np.int64)
 
 

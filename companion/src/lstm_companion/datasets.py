@@ -20,7 +20,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._validation import check_float, check_int, check_seed
+from ._validation import check_array_size, check_float, check_int, check_seed
 
 __all__ = ["DATASET_SHA256", "load_airline", "load_co2", "load_sunspots", "mackey_glass"]
 
@@ -153,6 +153,11 @@ def mackey_glass(
     Returns:
         ``float32`` array of shape ``(n_points,)``.
 
+    Raises:
+        ValueError: if a constant is not positive and finite, ``tau`` is not a
+            multiple of ``dt``, the sizes ask for more values than an array can
+            hold, or the constants make the series leave the range of ``float32``.
+
     Example:
         >>> series = datasets.mackey_glass(1500, seed=0)
     """
@@ -164,23 +169,33 @@ def mackey_glass(
     dt = check_float("dt", dt, minimum=0.0, exclusive_minimum=True)
     sample_every = check_int("sample_every", sample_every)
     discard = check_int("discard", discard, minimum=0)
-    delay = int(round(tau / dt))
+    steps_per_delay = tau / dt
+    if not np.isfinite(steps_per_delay):
+        raise ValueError(f"tau / dt must be finite, got tau={tau} and dt={dt}")
+    delay = int(round(steps_per_delay))
     if delay < 1 or not np.isclose(delay * dt, tau):
         raise ValueError(f"tau must be a positive multiple of dt={dt}, got {tau}")
     rng = np.random.default_rng(check_seed("seed", seed))
     n_steps = (n_points + discard) * sample_every
+    check_array_size("(n_points + discard) * sample_every + tau / dt", n_steps + delay + 1)
     x = np.empty(delay + n_steps + 1)
     x[: delay + 1] = 1.2 + 0.01 * rng.standard_normal(delay + 1)
 
     def slope(value, delayed):
         return beta * delayed / (1.0 + delayed**exponent) - gamma * value
 
-    for t in range(delay, delay + n_steps):
-        delayed = x[t - delay]
-        k1 = slope(x[t], delayed)
-        k2 = slope(x[t] + 0.5 * dt * k1, delayed)
-        k3 = slope(x[t] + 0.5 * dt * k2, delayed)
-        k4 = slope(x[t] + dt * k3, delayed)
-        x[t + 1] = x[t] + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
-    samples = x[delay + sample_every :: sample_every][discard : discard + n_points]
-    return samples.astype(np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging series is refused below
+        for t in range(delay, delay + n_steps):
+            delayed = x[t - delay]
+            k1 = slope(x[t], delayed)
+            k2 = slope(x[t] + 0.5 * dt * k1, delayed)
+            k3 = slope(x[t] + 0.5 * dt * k2, delayed)
+            k4 = slope(x[t] + dt * k3, delayed)
+            x[t + 1] = x[t] + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
+        samples = x[delay + sample_every :: sample_every][discard : discard + n_points].astype(np.float32)
+    if not np.all(np.isfinite(samples)):
+        raise ValueError(
+            "tau, beta, gamma, exponent and dt must give a series that stays finite in float32, got "
+            f"tau={tau}, beta={beta}, gamma={gamma}, exponent={exponent}, dt={dt}"
+        )
+    return samples

@@ -18,7 +18,7 @@ __all__ = ["continue_sequence", "generate_sequence"]
 
 def _as_batch(name: str, value) -> tuple[np.ndarray, bool]:
     """``value`` as a ``float32`` batch of sequences, and whether it was a single sequence."""
-    array = check_array(name, value, ndim=(2, 3))
+    array = check_array(name, value, ndim=(2, 3), dtype=np.float32)
     single = array.ndim == 2
     return (array[None] if single else array).astype(np.float32), single
 

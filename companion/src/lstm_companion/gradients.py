@@ -20,28 +20,35 @@ from collections.abc import Callable
 import keras
 import numpy as np
 
-from ._validation import check_array, check_model_and_data
+from ._model_checks import (
+    check_data,
+    check_fits_input,
+    check_functional,
+    check_loss,
+    check_targets,
+    loss_label,
+    output_shape,
+    resolve_shortcut,
+)
+from ._validation import check_array, check_model
 
 __all__ = ["input_gradient_norms", "input_gradients", "weight_gradient_norms"]
 
 
 def _check_inputs(model, x, y, loss):
-    x, y = check_model_and_data(model, x, y)
-    if not model.inputs or len(model.inputs) != 1:
-        raise ValueError("model must be a built functional model with exactly one input (start it with keras.Input)")
-    expected = tuple(model.inputs[0].shape[1:])
-    if len(expected) != x.ndim - 1 or any(e is not None and e != s for e, s in zip(expected, x.shape[1:], strict=True)):
-        raise ValueError(f"x must have per-sample shape {expected} to fit the model, got {x.shape[1:]}")
-    if isinstance(loss, str):
-        try:
-            loss_fn = keras.losses.get(loss)
-        except ValueError as error:
-            raise ValueError(f"loss must be a Keras loss name such as 'mse', got {loss!r}") from error
-    elif callable(loss):
-        loss_fn = loss
-    else:
-        raise TypeError(f"loss must be a Keras loss name or a callable (y_true, y_pred), got {loss!r}")
-    return x.astype(np.float32), y.astype(np.float32), loss_fn
+    """The model, ``x``, ``y`` and the loss checked against each other; the loss as a per-sample function."""
+    check_model("model", model)
+    x, y = check_data("x", "y", x, y)
+    check_functional("model", model)
+    check_fits_input("x", x, model)
+    loss_function = check_loss("loss", loss)
+    shape = output_shape(model, x)
+    loss_function = resolve_shortcut(loss_function, y, shape)
+    y = check_targets("y", y, shape, loss_function, loss_label(loss))
+    if isinstance(loss_function, keras.losses.Loss):
+        # Loss objects average over the batch when called; their call() gives one value per sample.
+        loss_function = loss_function.call
+    return x, y, loss_function
 
 
 def _per_sample_loss(loss_fn, y, y_pred):
@@ -60,14 +67,25 @@ def input_gradients(model: keras.Model, x, y, *, loss: str | Callable = "mse") -
     divided by the batch size.
 
     Args:
-        model: a built ``keras.Model`` with one input (compiled or not).
-        x: inputs, ``(n_samples, ...)`` matching the model's input shape.
-        y: targets, ``(n_samples, ...)`` matching the model's output.
-        loss: a Keras loss name (``"mse"``, ``"binary_crossentropy"``, ...) or a
-            callable ``(y_true, y_pred)`` returning one value per sample.
+        model: a ``keras.Model`` built from one ``keras.Input`` (functional or
+            ``Sequential``; compiled or not), with one output.
+        x: inputs, ``(n_samples, ...)`` matching the model's input shape, finite in ``float32``.
+        y: targets, ``(n_samples, ...)`` matching the model's output (a trailing
+            axis of size 1 may be left out; class indices for a sparse loss) and
+            suiting the loss, as :func:`lstm_companion.training.compile_and_fit` checks them.
+        loss: a Keras loss name (``"mse"``, ``"binary_crossentropy"``, ...), a
+            ``keras.losses.Loss`` object (its per-sample values, ``loss.call``, are
+            used), or a callable ``(y_true, y_pred)`` returning one value per sample.
 
     Returns:
         ``float32`` array shaped like ``x``.
+
+    Raises:
+        TypeError: if ``model`` is not a ``keras.Model``, an array is not one of
+            real numbers, or ``loss`` is neither a name, a ``Loss`` nor a callable.
+        ValueError: if the model has no ``keras.Input`` (subclassed, or not built
+            yet), ``x`` or ``y`` does not fit it, ``y`` does not suit the loss, a
+            value is not finite in ``float32``, or the loss name is unknown.
 
     Example:
         >>> dx = gradients.input_gradients(model, x[:64], y[:64], loss="mse")
@@ -104,10 +122,13 @@ def input_gradient_norms(model: keras.Model, x, y, *, loss: str | Callable = "ms
     """How much gradient reaches each time step: ``mean_i ||d loss_i / d x_{i,t}||``.
 
     Args:
-        model: a built ``keras.Model`` whose input is ``(n_steps, n_features)``.
+        model: a ``keras.Model`` built from a ``keras.Input`` of shape ``(n_steps, n_features)``.
         x: inputs, ``(n_samples, n_steps, n_features)``.
         y: targets matching the model's output.
         loss: as in :func:`input_gradients`.
+
+    Raises:
+        TypeError, ValueError: as :func:`input_gradients`.
 
     Returns:
         ``(n_steps,)`` array: entry ``t`` is the Euclidean norm over features of
@@ -117,7 +138,7 @@ def input_gradient_norms(model: keras.Model, x, y, *, loss: str | Callable = "ms
     Example:
         >>> norms = gradients.input_gradient_norms(model, x[:64], y[:64])  # (n_steps,)
     """
-    x = check_array("x", x, ndim=3)
+    x = check_array("x", x, ndim=3, dtype=np.float32)
     gradient = input_gradients(model, x, y, loss=loss)
     return np.linalg.norm(gradient.astype(np.float64), axis=2).mean(axis=0)
 
@@ -130,7 +151,7 @@ def weight_gradient_norms(model: keras.Model, x, y, *, loss: str | Callable = "m
     ``sqrt(sum(norm**2))`` of the values returned here.
 
     Args:
-        model: a built ``keras.Model`` with one input.
+        model: a ``keras.Model`` built from one ``keras.Input``.
         x: inputs, ``(n_samples, ...)``.
         y: targets matching the model's output.
         loss: as in :func:`input_gradients`.
@@ -138,6 +159,10 @@ def weight_gradient_norms(model: keras.Model, x, y, *, loss: str | Callable = "m
     Returns:
         Dict mapping each trainable weight's path (e.g. ``"simple_rnn/kernel"``)
         to the Euclidean norm of its gradient, in ``model.trainable_weights`` order.
+
+    Raises:
+        TypeError, ValueError: as :func:`input_gradients`; ``ValueError`` also if
+            the model has no trainable weights.
 
     Example:
         >>> norms = gradients.weight_gradient_norms(model, x[:64], y[:64])

@@ -19,7 +19,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from ._validation import check_bool, check_int
+from ._validation import check_bool, check_int, check_name
 
 __all__ = ["FUSED_BACKENDS", "FusedLSTM", "LastStepAttention", "ReverseSteps", "TimeDistributedAnyLength"]
 
@@ -117,6 +117,13 @@ def _recurrence_with_gradient(projected, recurrent_kernel, h0, c0):
     return (states, last_cell), grad
 
 
+def _checked_name(kwargs: dict) -> dict:
+    """The keyword arguments of a layer, after checking its ``name`` (if given) as the package checks names."""
+    if "name" in kwargs:
+        kwargs["name"] = check_name("name", kwargs["name"], allow_none=True)
+    return kwargs
+
+
 @functools.cache
 def _fused_lstm_recurrence():
     """:func:`_recurrence_with_gradient` as a differentiable op, wrapped on first use.
@@ -149,7 +156,8 @@ class FusedLSTM(keras.layers.LSTM):
         units: size of the hidden and cell states.
         return_sequences, return_state, go_backwards, stateful: as in
             ``keras.layers.LSTM``; must be ``True`` or ``False``.
-        **kwargs: any other argument of ``keras.layers.LSTM``.
+        **kwargs: any other argument of ``keras.layers.LSTM``; a ``name`` must be a
+            non-empty string without ``/`` (or ``None``).
 
     Example:
         >>> lstm = layers.FusedLSTM(64, return_sequences=True)
@@ -166,7 +174,7 @@ class FusedLSTM(keras.layers.LSTM):
             return_state=check_bool("return_state", return_state),
             go_backwards=check_bool("go_backwards", go_backwards),
             stateful=check_bool("stateful", stateful),
-            **kwargs,
+            **_checked_name(kwargs),
         )
 
     def uses_fused_path(self, mask=None) -> bool:
@@ -207,10 +215,17 @@ class FusedLSTM(keras.layers.LSTM):
 class ReverseSteps(keras.layers.Layer):
     """Reverse the time axis (axis 1) of a ``(batch, steps, ...)`` tensor.
 
+    Args:
+        **kwargs: passed to ``keras.layers.Layer`` (``name``, a non-empty string
+            without ``/``, ...).
+
     Example:
         >>> layers.ReverseSteps()(np.arange(3.0).reshape(1, 3, 1))[0, :, 0].tolist()
         [2.0, 1.0, 0.0]
     """
+
+    def __init__(self, **kwargs):
+        super().__init__(**_checked_name(kwargs))
 
     def call(self, inputs):
         return ops.flip(inputs, axis=1)
@@ -232,7 +247,8 @@ class TimeDistributedAnyLength(keras.layers.TimeDistributed):
 
     Args:
         layer: the ``keras.layers.Layer`` applied to each step.
-        **kwargs: passed to ``keras.layers.TimeDistributed`` (``name``, ...).
+        **kwargs: passed to ``keras.layers.TimeDistributed`` (``name``, a non-empty
+            string without ``/``, ...).
 
     Example:
         >>> inputs = keras.Input(shape=(None, 2))
@@ -242,7 +258,7 @@ class TimeDistributedAnyLength(keras.layers.TimeDistributed):
     def __init__(self, layer, **kwargs):
         if not isinstance(layer, keras.layers.Layer):
             raise TypeError(f"layer must be a keras.layers.Layer instance, got {layer!r}")
-        super().__init__(layer, **kwargs)
+        super().__init__(layer, **_checked_name(kwargs))
 
     def call(self, inputs, training=None, mask=None):
         if inputs.shape[1] is not None:
@@ -274,7 +290,8 @@ class LastStepAttention(keras.layers.Layer):
 
     Args:
         key_dim: size of the query, key and value projections.
-        **kwargs: passed to ``keras.layers.Layer`` (``name``, ...).
+        **kwargs: passed to ``keras.layers.Layer`` (``name``, a non-empty string
+            without ``/``, ...).
 
     Example:
         >>> layers.LastStepAttention(4)(np.zeros((2, 6, 3))).shape
@@ -282,7 +299,7 @@ class LastStepAttention(keras.layers.Layer):
     """
 
     def __init__(self, key_dim: int, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**_checked_name(kwargs))
         self.key_dim = check_int("key_dim", key_dim)
 
     def build(self, input_shape):

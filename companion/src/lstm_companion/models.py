@@ -6,7 +6,9 @@ Problem                                Builder                                  
 one to one (no sequence)               :func:`~lstm_companion.baselines.build_mlp`    ``(n_inputs,)`` to
                                                                                       ``(n_outputs,)``
 many to one (a value per sequence)     :func:`build_vanilla_lstm`; deeper,            ``(n_steps, n_features)`` to
-                                       :func:`build_stacked_lstm`                     ``(n_outputs,)``
+                                       :func:`build_stacked_lstm`; both ways,         ``(n_outputs,)``
+                                       :func:`build_bidirectional_lstm` with
+                                       ``return_sequences=False``
 many to many (an output per step)      :func:`build_bidirectional_lstm`               ``(n_steps, n_features)`` to
                                                                                       ``(n_steps, n_outputs)``
 sequence to sequence (other length)    :func:`build_encoder_decoder_lstm`             ``(n_steps_in, n_features_in)``
@@ -32,7 +34,15 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from ._validation import check_activation, check_choice, check_float, check_int, check_sequence_shape, check_shape_tuple
+from ._validation import (
+    check_activation,
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    check_sequence_shape,
+    check_shape_tuple,
+)
 from .baselines import build_mlp
 from .layers import FusedLSTM, ReverseSteps, TimeDistributedAnyLength
 
@@ -102,8 +112,10 @@ def build_vanilla_lstm(
     inputs = keras.Input(shape=(n_steps, n_features), name="inputs")
     units = check_int("units", units)
     n_outputs = check_int("n_outputs", n_outputs)
-    output_activation = check_activation("output_activation", output_activation, allow_none=True)
-    forget_bias = check_float("forget_bias", forget_bias)
+    output_activation = check_activation(
+        "output_activation", output_activation, allow_none=True, units=("n_outputs", n_outputs)
+    )
+    forget_bias = check_float("forget_bias", forget_bias, dtype=np.float32)
     lstm = FusedLSTM(units, name="lstm")
     outputs = keras.layers.Dense(n_outputs, activation=output_activation, name="output")(lstm(inputs))
     if forget_bias != 1.0:
@@ -148,7 +160,9 @@ def build_stacked_lstm(
     units = check_int("units", units)
     n_layers = check_int("n_layers", n_layers)
     n_outputs = check_int("n_outputs", n_outputs)
-    output_activation = check_activation("output_activation", output_activation, allow_none=True)
+    output_activation = check_activation(
+        "output_activation", output_activation, allow_none=True, units=("n_outputs", n_outputs)
+    )
     hidden = inputs
     for i in range(n_layers):
         hidden = FusedLSTM(units, return_sequences=i < n_layers - 1, name=f"lstm_{i + 1}")(hidden)
@@ -182,6 +196,8 @@ def build_cnn_lstm(
         units: size of the LSTM state.
         n_outputs: values (or classes) predicted per sequence.
         output_activation: activation of the output layer; linear when ``None``.
+            The default softmax needs ``n_outputs >= 2`` (over one unit it would
+            predict 1.0 whatever the input): pass ``"sigmoid"`` or ``None`` for one output.
 
     Returns:
         Uncompiled ``keras.Model`` mapping ``(batch, n_frames, height, width, channels)``
@@ -204,7 +220,9 @@ def build_cnn_lstm(
         )
     units = check_int("units", units)
     n_outputs = check_int("n_outputs", n_outputs)
-    output_activation = check_activation("output_activation", output_activation, allow_none=True)
+    output_activation = check_activation(
+        "output_activation", output_activation, allow_none=True, units=("n_outputs", n_outputs)
+    )
     inputs = keras.Input(shape=(n_frames, height, width, channels), name="frames")
     conv = keras.layers.Conv2D(filters, kernel_size, activation="relu")
     hidden = keras.layers.TimeDistributed(conv, name="conv")(inputs)
@@ -222,7 +240,7 @@ def build_encoder_decoder_lstm(
     n_features_out: int,
     *,
     units: int,
-    output_activation: str | None = "softmax",
+    output_activation: str | None = None,
 ) -> keras.Model:
     """Sequence to sequence: an encoder LSTM reads the input, a decoder LSTM writes the output.
 
@@ -234,22 +252,30 @@ def build_encoder_decoder_lstm(
         n_steps_in, n_features_in: shape of one input sequence.
         n_steps_out, n_features_out: shape of one output sequence.
         units: size of the encoder's and the decoder's states.
-        output_activation: activation per output step, ``"softmax"`` for symbols;
-            linear when ``None`` (for values).
+        output_activation: activation per output step: linear when ``None``, the
+            default (for values); ``"softmax"`` for one-hot symbols, which needs
+            ``n_features_out >= 2``.
 
     Returns:
         Uncompiled ``keras.Model`` mapping ``(batch, n_steps_in, n_features_in)``
         to ``(batch, n_steps_out, n_features_out)``.
 
+    Raises:
+        ValueError: if a size is not a positive integer, ``output_activation`` is
+            not a Keras activation, or it is a softmax over ``n_features_out=1``
+            (which would predict 1.0 whatever the input).
+
     Example:
-        >>> model = models.build_encoder_decoder_lstm(8, 12, 2, 12, units=64)
+        >>> model = models.build_encoder_decoder_lstm(8, 12, 2, 12, units=64, output_activation="softmax")
     """
     n_steps_in = check_int("n_steps_in", n_steps_in)
     n_features_in = check_int("n_features_in", n_features_in)
     n_steps_out = check_int("n_steps_out", n_steps_out)
     n_features_out = check_int("n_features_out", n_features_out)
     units = check_int("units", units)
-    output_activation = check_activation("output_activation", output_activation, allow_none=True)
+    output_activation = check_activation(
+        "output_activation", output_activation, allow_none=True, units=("n_features_out", n_features_out)
+    )
     inputs = keras.Input(shape=(n_steps_in, n_features_in), name="inputs")
     encoded = FusedLSTM(units, name="encoder")(inputs)
     repeated = keras.layers.RepeatVector(n_steps_out, name="repeat")(encoded)
@@ -268,30 +294,43 @@ def build_bidirectional_lstm(
     direction: str = "bidirectional",
     merge_mode: str = "concat",
     output_activation: str | None = "sigmoid",
+    return_sequences: bool = True,
 ) -> keras.Model:
-    """An LSTM that labels every step, reading forwards, backwards, or both ways.
+    """An LSTM that labels every step, or the whole sequence, reading forwards, backwards, or both ways.
 
     ``"bidirectional"`` wraps the LSTM in ``keras.layers.Bidirectional`` (one LSTM
-    per direction, their states merged at each step); ``"forward"`` and
-    ``"backward"`` keep one of the two. A ``TimeDistributed`` Dense layer reads
-    the state at each step.
+    per direction, their states merged); ``"forward"`` and ``"backward"`` keep one
+    of the two. With ``return_sequences=True`` a ``TimeDistributed`` Dense layer
+    reads the (merged) state at each step; with ``False`` a Dense layer reads the
+    final state of each direction (the backward LSTM's is its state after reading
+    back to the first step), for one label per sequence.
 
     Args:
         n_steps, n_features: shape of one input sequence.
         units: size of the state of each LSTM (each direction).
-        n_outputs: values predicted per step.
+        n_outputs: values predicted per step (or per sequence).
         direction: one of :data:`LSTM_DIRECTIONS`.
         merge_mode: how the two directions combine, ``"concat"``, ``"sum"``,
             ``"mul"`` or ``"ave"`` (used when bidirectional).
-        output_activation: activation per step, ``"sigmoid"`` for 0/1 labels; linear when ``None``.
+        output_activation: activation of the output, ``"sigmoid"`` for 0/1 labels; linear when ``None``.
+        return_sequences: ``True`` for an output at every step, ``False`` for one
+            per sequence (as ``keras.layers.LSTM``'s argument of the same name).
 
     Returns:
         Uncompiled ``keras.Model`` mapping ``(batch, n_steps, n_features)`` to
-        ``(batch, n_steps, n_outputs)``, with ``4 * ((n_features + units) * units + units)``
+        ``(batch, n_steps, n_outputs)``, or to ``(batch, n_outputs)`` with
+        ``return_sequences=False``; with ``4 * ((n_features + units) * units + units)``
         LSTM parameters per direction.
+
+    Raises:
+        TypeError: if ``return_sequences`` is not ``True`` or ``False``, or another
+            argument has the wrong type.
+        ValueError: for a size that is not positive, an unknown option, or a
+            softmax over ``n_outputs=1``.
 
     Example:
         >>> model = models.build_bidirectional_lstm(10, 1, units=8, direction="backward")
+        >>> classifier = models.build_bidirectional_lstm(10, 1, units=8, return_sequences=False)  # (batch, 1)
     """
     n_steps, n_features = check_sequence_shape(n_steps, n_features)
     inputs = keras.Input(shape=(n_steps, n_features), name="inputs")
@@ -299,16 +338,23 @@ def build_bidirectional_lstm(
     n_outputs = check_int("n_outputs", n_outputs)
     direction = check_choice("direction", direction, LSTM_DIRECTIONS)
     merge_mode = check_choice("merge_mode", merge_mode, ("concat", "sum", "mul", "ave"))
-    output_activation = check_activation("output_activation", output_activation, allow_none=True)
+    output_activation = check_activation(
+        "output_activation", output_activation, allow_none=True, units=("n_outputs", n_outputs)
+    )
+    every_step = check_bool("return_sequences", return_sequences)
     if direction == "bidirectional":
-        lstm = FusedLSTM(units, return_sequences=True)
+        lstm = FusedLSTM(units, return_sequences=every_step)
         states = keras.layers.Bidirectional(lstm, merge_mode=merge_mode, name="bidirectional")(inputs)
     elif direction == "forward":
-        states = FusedLSTM(units, return_sequences=True, name="forward")(inputs)
+        states = FusedLSTM(units, return_sequences=every_step, name="forward")(inputs)
     else:  # read the reversed sequence, then put the states back in time order
         reversed_inputs = ReverseSteps(name="reverse")(inputs)
-        reversed_states = FusedLSTM(units, return_sequences=True, name="backward")(reversed_inputs)
-        states = ReverseSteps(name="restore_order")(reversed_states)
+        states = FusedLSTM(units, return_sequences=every_step, name="backward")(reversed_inputs)
+        if every_step:
+            states = ReverseSteps(name="restore_order")(states)
+    if not every_step:
+        outputs = keras.layers.Dense(n_outputs, activation=output_activation, name="output")(states)
+        return keras.Model(inputs, outputs, name=f"{direction}_lstm")
     step_output = keras.layers.Dense(n_outputs, activation=output_activation)
     outputs = keras.layers.TimeDistributed(step_output, name="output")(states)
     return keras.Model(inputs, outputs, name=f"{direction}_lstm")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import matplotlib.colors
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from ._validation import _show, check_array, check_int
+from ._validation import _show, check_array, check_bool, check_int
 
 __all__ = [
     "plot_architecture_overview",
@@ -47,6 +48,11 @@ def _history_dict(history) -> dict:
     return values
 
 
+def _history_curve(values: Mapping, key: str) -> np.ndarray:
+    """One recorded metric as a 1-D array of numbers (NaN and infinity allowed: a diverged run is plotted)."""
+    return check_array(f"history[{key!r}]", values[key], ndim=1, finite=False)
+
+
 def plot_learning_curves(
     history, *, metric: str = "loss", ax=None, label: str | None = None, log_scale: bool = False, color=None
 ):
@@ -64,6 +70,15 @@ def plot_learning_curves(
     Returns:
         The ``matplotlib.figure.Figure`` drawn on.
 
+    Raises:
+        TypeError: if ``history`` is not a History or a dict, a recorded curve is
+            not a list of numbers, ``label`` is not a string, ``log_scale`` is not
+            ``True`` or ``False``, ``color`` is not a string or tuple, or ``ax`` is
+            not a matplotlib Axes.
+        ValueError: if ``metric`` was not recorded, the validation curve has
+            another length than the training curve, or ``color`` is not a
+            matplotlib colour.
+
     Example:
         >>> fig = plotting.plot_learning_curves(history, log_scale=True)
     """
@@ -72,13 +87,27 @@ def plot_learning_curves(
         raise TypeError(f"metric must be a string, got {metric!r}")
     if metric not in values:
         raise ValueError(f"metric must be one of the recorded keys {sorted(values)}, got {metric!r}")
+    train = _history_curve(values, metric)
+    validation = _history_curve(values, f"val_{metric}") if f"val_{metric}" in values else None
+    if validation is not None and len(validation) != len(train):
+        raise ValueError(
+            f"history['val_{metric}'] must have one value per epoch like history[{metric!r}] ({len(train)}), "
+            f"got {len(validation)}"
+        )
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"label must be a string or None, got {_show(label)}")
+    log_scale = check_bool("log_scale", log_scale)
+    if color is not None:
+        if not isinstance(color, (str, tuple, list, np.ndarray)):
+            raise TypeError(f"color must be a matplotlib colour (a name, '#rrggbb' or RGB tuple), got {_show(color)}")
+        if not matplotlib.colors.is_color_like(color):
+            raise ValueError(f"color must be a matplotlib colour (a name, '#rrggbb' or RGB tuple), got {color!r}")
     ax = _axes(ax)
     prefix = f"{label} " if label else ""
-    train = np.asarray(values[metric], dtype=float)
     epochs = np.arange(1, len(train) + 1)
     (line,) = ax.plot(epochs, train, color=color, label=f"{prefix}train")
-    if f"val_{metric}" in values:
-        ax.plot(epochs, values[f"val_{metric}"], linestyle="--", color=line.get_color(), label=f"{prefix}validation")
+    if validation is not None:
+        ax.plot(epochs, validation, linestyle="--", color=line.get_color(), label=f"{prefix}validation")
     ax.set_xlabel("epoch")
     ax.set_ylabel(metric)
     if log_scale:

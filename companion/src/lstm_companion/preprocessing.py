@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._validation import _show, check_array, check_choice, check_float, check_int, check_model
+from ._validation import _show, check_array, check_array_size, check_choice, check_float, check_int, check_model
 
 if TYPE_CHECKING:
     import keras
@@ -46,7 +46,7 @@ def frame_series(series, *, n_steps_in: int, n_steps_out: int = 1) -> tuple[np.n
 
     Args:
         series: ``(n_steps,)`` for one variable or ``(n_steps, n_features)``;
-            at least ``n_steps_in + n_steps_out`` steps of finite numbers.
+            at least ``n_steps_in + n_steps_out`` steps of numbers finite in ``float32``.
         n_steps_in: length of each input window.
         n_steps_out: number of future steps to predict.
 
@@ -64,7 +64,7 @@ def frame_series(series, *, n_steps_in: int, n_steps_out: int = 1) -> tuple[np.n
         >>> x.shape, y[:, 0].tolist()
         ((3, 3, 1), [3.0, 4.0, 5.0])
     """
-    series = check_array("series", series, ndim=(1, 2))
+    series = check_array("series", series, ndim=(1, 2), dtype=np.float32)
     n_steps_in = check_int("n_steps_in", n_steps_in)
     n_steps_out = check_int("n_steps_out", n_steps_out)
     length = n_steps_in + n_steps_out
@@ -185,8 +185,8 @@ def split_by_time(
         return tuple(SeriesPart(series[a:b], np.arange(a, b), None, None, None) for a, b in bounds)
     if validation_start < n_steps_in + n_steps_out:
         raise ValueError(
-            f"the training part ({validation_start} steps) must hold at least one window of "
-            f"n_steps_in + n_steps_out = {n_steps_in + n_steps_out} steps"
+            f"n_steps_in + n_steps_out must fit in the training part ({validation_start} steps) for one window, "
+            f"got {n_steps_in} + {n_steps_out} = {n_steps_in + n_steps_out}"
         )
     x, y = frame_series(series, n_steps_in=n_steps_in, n_steps_out=n_steps_out)
     target_index = np.arange(n_steps_in, n_steps_in + len(x))[:, None] + np.arange(n_steps_out)
@@ -422,6 +422,7 @@ def one_hot_strings(
     align = check_choice("align", align, ("left", "right"))
     if isinstance(strings, str) or not isinstance(strings, Sequence) or not strings:
         raise TypeError(f"strings must be a non-empty sequence of str (a list), got {type(strings).__name__}")
+    check_array_size("len(strings) * length * len(alphabet)", len(strings) * length * len(alphabet))
     index = {symbol: i for i, symbol in enumerate(alphabet)}
     codes = np.empty((len(strings), length), dtype=np.int64)
     for row, text in enumerate(strings):

@@ -18,29 +18,28 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 
-from ._validation import check_array, check_choice, check_float, check_int, check_model_and_data, check_seed
+from ._fit_options import (
+    DEFAULT_LEARNING_RATE,
+    StopOnNaN,
+    build_optimizer,
+    check_distribution,
+    check_fit_options,
+    split_last,
+    warn_if_diverged,
+)
+from ._model_checks import (
+    check_data,
+    check_fits_input,
+    check_loss,
+    check_metrics,
+    check_targets,
+    loss_label,
+    output_shape,
+    resolve_shortcut,
+)
+from ._validation import _show, check_array, check_int, check_model, check_seed
 
 __all__ = ["EpochTimer", "set_seed", "derive_seeds", "compile_and_fit", "fit_together", "predict_together"]
-
-
-def _check_fit_options(loss, epochs, batch_size, learning_rate, schedule, verbose):
-    """The training options shared by :func:`compile_and_fit` and :func:`fit_together`, checked."""
-    if not isinstance(loss, str):
-        raise TypeError(f"loss must be a Keras loss name (str), got {loss!r}")
-    return (
-        check_int("epochs", epochs),
-        check_int("batch_size", batch_size),
-        check_float("learning_rate", learning_rate, minimum=0.0, exclusive_minimum=True),
-        check_choice("schedule", schedule, ("constant", "cosine")),
-        check_int("verbose", verbose, minimum=0),
-    )
-
-
-def _adam(learning_rate: float, schedule: str, *, n_batches: int) -> keras.optimizers.Adam:
-    """Adam at ``learning_rate``, constant or decayed along a half cosine to 0 over ``n_batches``."""
-    if schedule == "cosine":
-        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=n_batches)
-    return keras.optimizers.Adam(learning_rate=learning_rate)
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -123,34 +122,62 @@ def compile_and_fit(
     x,
     y,
     *,
-    loss: str = "mse",
-    metrics: Sequence[str] = (),
+    loss: str | keras.losses.Loss = "mse",
+    metrics: Sequence[str | keras.metrics.Metric] | None = (),
     epochs: int = 10,
     batch_size: int = 32,
-    learning_rate: float = 1e-3,
+    learning_rate: float = DEFAULT_LEARNING_RATE,
     schedule: str = "constant",
+    optimizer: str | keras.optimizers.Optimizer | None = None,
     validation_data: tuple | None = None,
+    validation_split: float | None = None,
     seed: int | None = 0,
     verbose: int = 0,
     callbacks: Sequence[keras.callbacks.Callback] = (),
     distribution: keras.distribution.DataParallel | keras.distribution.ModelParallel | None = None,
 ) -> keras.callbacks.History:
-    """Compile ``model`` with Adam and train it; return the Keras ``History``.
+    """Compile ``model`` (with Adam unless told otherwise) and train it; return the Keras ``History``.
+
+    Everything is checked before training starts: ``x`` must fit the model's
+    input and ``y`` its output (a model with one output per sequence is not
+    trained on a target per step), and ``y`` must suit the loss (class indices
+    ``0 .. n_classes - 1`` for ``sparse_categorical_crossentropy``, values in
+    ``[0, 1]``, 0/1 labels or probabilities, for ``binary_crossentropy``, one-hot or
+    probability rows summing to 1 for ``categorical_crossentropy``). Training
+    stops as soon as the loss becomes NaN or infinite
+    (``keras.callbacks.TerminateOnNaN``) and a ``RuntimeWarning`` says what to try.
 
     Args:
-        model: an uncompiled (or compiled, it is recompiled) ``keras.Model``.
-        x: inputs, a NumPy array whose first axis is the sample axis.
-        y: targets, with the same number of samples as ``x``.
-        loss: a Keras loss name, e.g. ``"mse"`` or ``"binary_crossentropy"``.
-        metrics: Keras metric names to track, e.g. ``("accuracy",)``.
+        model: an uncompiled (or compiled, it is recompiled) ``keras.Model`` with
+            one input and one output.
+        x: inputs, a NumPy array whose first axis is the sample axis, finite in
+            ``float32`` and shaped like the model's input.
+        y: targets, with the same number of samples as ``x`` and the model's
+            per-sample output shape (a trailing axis of size 1 may be left out),
+            or class indices for a sparse loss.
+        loss: a Keras loss name (``"mse"``, ``"binary_crossentropy"``, ...), a
+            ``keras.losses.Loss`` object (``keras.losses.Huber(delta=0.5)``) or a
+            callable ``(y_true, y_pred)``.
+        metrics: Keras metric names (``"accuracy"``, ``"mae"``, ...) or
+            ``keras.metrics.Metric`` objects to track; ``None`` or ``()`` for none.
         epochs: number of passes over the data (>= 1).
         batch_size: samples per gradient step (>= 1).
-        learning_rate: Adam's step size (> 0); with ``schedule="cosine"`` the
-            step size at the start of training.
+        learning_rate: the step size (> 0) of the optimizer built here; with
+            ``schedule="cosine"`` the step size at the start of training.
         schedule: ``"constant"`` keeps the step size fixed; ``"cosine"`` lowers
             it along a half cosine to 0 at the last batch of the last epoch,
             which settles the weights at the end of a short training run.
-        validation_data: optional ``(x_val, y_val)`` evaluated after each epoch.
+        optimizer: ``None`` for Adam; a Keras optimizer name (``"sgd"``,
+            ``"rmsprop"``, ...) built with ``learning_rate`` and ``schedule``; or a
+            ``keras.optimizers.Optimizer`` used as it is (e.g.
+            ``keras.optimizers.Adam(1e-3, clipnorm=1.0)``), in which case
+            ``learning_rate`` and ``schedule`` must be left at their defaults.
+        validation_data: optional ``(x_val, y_val)`` evaluated after each epoch,
+            with the per-sample shapes of ``x`` and ``y``.
+        validation_split: optional fraction in (0, 1): the *last* samples of
+            ``x`` and ``y`` are held out for validation, in order and before any
+            shuffling, exactly as Keras's ``validation_split`` (so for a time
+            series the most recent windows). Not with ``validation_data``.
         seed: seeds shuffling via :func:`set_seed` before training; ``None``
             leaves the global random state alone.
         verbose: Keras verbosity; 0 keeps notebook output quiet.
@@ -168,77 +195,71 @@ def compile_and_fit(
         ``keras.callbacks.History``; ``history.history["loss"]`` holds the
         per-epoch training loss (and ``"val_loss"`` with validation data).
 
+    Raises:
+        TypeError: if an argument has the wrong type (a loss that is neither a
+            name, a ``keras.losses.Loss`` nor a callable; metrics given as one
+            string; an array of complex numbers, dates, strings or objects, or a
+            masked array).
+        ValueError: if a value is wrong: an unknown loss, metric or optimizer
+            name; ``x`` or ``y`` that does not fit the model, or ``y`` that does
+            not suit the loss; values that are NaN or infinite in ``float32``;
+            validation data unlike the training data.
+
+    Warns:
+        RuntimeWarning: if the loss became NaN or infinite and training stopped.
+
     Example:
         >>> history = training.compile_and_fit(model, x, y, loss="mse", epochs=20, validation_data=(x_val, y_val))
+        >>> history = training.compile_and_fit(model, x, y, loss=keras.losses.Huber(), validation_split=0.2)
     """
-    x, y = check_model_and_data(model, x, y)
-    if isinstance(metrics, str) or not all(isinstance(m, str) for m in metrics):
-        raise TypeError(f"metrics must be a sequence of metric names, got {metrics!r}")
+    check_model("model", model)
+    x, y = check_data("x", "y", x, y)
+    check_fits_input("x", x, model)
+    loss_function = check_loss("loss", loss)
+    metrics = check_metrics("metrics", metrics)
     if not isinstance(callbacks, (list, tuple)) or not all(isinstance(c, keras.callbacks.Callback) for c in callbacks):
         raise TypeError(f"callbacks must be a list or tuple of keras.callbacks.Callback, got {callbacks!r}")
-    epochs, batch_size, learning_rate, schedule, verbose = _check_fit_options(
-        loss, epochs, batch_size, learning_rate, schedule, verbose
+    epochs, batch_size, learning_rate, schedule, verbose, validation_split = check_fit_options(
+        epochs, batch_size, learning_rate, schedule, verbose, optimizer, validation_split, validation_data
     )
+    shape = output_shape(model, x)
+    loss_function = resolve_shortcut(loss_function, y, shape)
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise TypeError("validation_data must be a pair (x_val, y_val)")
-        x_val = check_array("validation_data[0]", validation_data[0], ndim=x.ndim)
-        y_val = check_array("validation_data[1]", validation_data[1], ndim=y.ndim)
+            raise TypeError(f"validation_data must be a pair (x_val, y_val), got {_show(validation_data)}")
+        x_val, y_val = check_data("validation_data[0]", "validation_data[1]", *validation_data, x_ndim=x.ndim)
         if x_val.shape[1:] != x.shape[1:] or y_val.shape[1:] != y.shape[1:]:
             raise ValueError(
                 "validation_data must have the same per-sample shapes as x and y, got "
                 f"{x_val.shape[1:]} and {y_val.shape[1:]} for {x.shape[1:]} and {y.shape[1:]}"
             )
-        validation_data = (x_val.astype(np.float32), y_val.astype(np.float32))
+        validation_data = (x_val, check_targets("validation_data[1]", y_val, shape, loss_function, loss_label(loss)))
+    y = check_targets("y", y, shape, loss_function, loss_label(loss))
+    if validation_split is not None:
+        (x, y), validation_data = split_last(validation_split, [x, y])
+        validation_data = tuple(validation_data)
     if distribution is not None:
-        _check_distribution(distribution, model, batch_size, x, validation_data)
+        check_distribution(distribution, model, batch_size, x, validation_data)
+    stopper = StopOnNaN()
     with distribution.scope() if distribution is not None else contextlib.nullcontext():
         if seed is not None:
             set_seed(seed)
         model.compile(
-            optimizer=_adam(learning_rate, schedule, n_batches=epochs * -(-len(x) // batch_size)),
+            optimizer=build_optimizer(optimizer, learning_rate, schedule, n_batches=epochs * -(-len(x) // batch_size)),
             loss=loss,
-            metrics=list(metrics),
+            metrics=metrics,
         )
-        return model.fit(
-            x.astype(np.float32),
-            y.astype(np.float32),
+        history = model.fit(
+            x,
+            y,
             epochs=epochs,
             batch_size=batch_size,
             validation_data=validation_data,
             verbose=verbose,
-            callbacks=list(callbacks),
+            callbacks=[*callbacks, stopper],
         )
-
-
-def _check_distribution(distribution, model, batch_size: int, x: np.ndarray, validation_data) -> None:
-    """A Keras distribution on the JAX backend, over the devices the model's weights live on."""
-    if not isinstance(distribution, (keras.distribution.DataParallel, keras.distribution.ModelParallel)):
-        raise TypeError(
-            "distribution must be a keras.distribution.DataParallel or ModelParallel, or None, "
-            f"got {type(distribution).__name__}"
-        )
-    backend = keras.backend.backend()
-    if backend != "jax":
-        raise ValueError(f"distribution needs the JAX backend (KERAS_BACKEND=jax), got the {backend} backend")
-    n_devices = int(distribution.device_mesh.devices.size)
-    for variable in model.weights:
-        held_on = len(variable.value.sharding.device_set)
-        if held_on != n_devices:
-            raise ValueError(
-                f"distribution spans {n_devices} devices, but the model's weight {variable.path!r} lives on "
-                f"{held_on}: build the model inside `with distribution.scope():`"
-            )
-    if isinstance(distribution, keras.distribution.DataParallel):
-        sizes = {"batch_size": batch_size, "the number of samples in x": len(x)}
-        if validation_data is not None:
-            sizes["the number of validation samples"] = len(validation_data[0])
-        for name, size in sizes.items():
-            if size % n_devices:
-                raise ValueError(
-                    f"{name} must be a multiple of the {n_devices} devices DataParallel splits each batch over, "
-                    f"got {size}"
-                )
+    warn_if_diverged(stopper)
+    return history
 
 
 class _SideBySide(keras.Model):
@@ -278,20 +299,23 @@ def _per_model_arrays(name: str, values, n_models: int, ndim: tuple[int, ...]) -
     if isinstance(values, (list, tuple)):
         if len(values) != n_models:
             raise ValueError(f"{name} must hold one array per model ({n_models}), got {len(values)}")
-        return [check_array(f"{name}[{i}]", v, ndim=ndim).astype(np.float32) for i, v in enumerate(values)]
-    array = check_array(name, values, ndim=ndim).astype(np.float32)
+        return [check_array(f"{name}[{i}]", v, ndim=ndim, dtype=np.float32) for i, v in enumerate(values)]
+    array = check_array(name, values, ndim=ndim, dtype=np.float32)
     return [array] * n_models
 
 
-def _check_input_shapes(models, xs) -> None:
+def _check_input_shapes(models, xs, name: str = "x") -> None:
     for i, (model, x) in enumerate(zip(models, xs, strict=True)):
-        inputs = getattr(model, "inputs", None)
-        if inputs is not None and len(inputs) == 1:
-            expected = tuple(inputs[0].shape[1:])
-            if x.shape[1:] != expected:
-                raise ValueError(
-                    f"x[{i}] must have per-sample shape {expected} for models[{i}] ({model.name}), got {x.shape[1:]}"
-                )
+        check_fits_input(f"{name}[{i}]", x, model, model_name=f"models[{i}]")
+
+
+def _check_targets(models, xs, ys, name: str, loss_function, label: str) -> list[np.ndarray]:
+    """Each model's targets against its output and the loss."""
+    checked = []
+    for i, (model, x, y) in enumerate(zip(models, xs, ys, strict=True)):
+        shape = output_shape(model, x, model_name=f"models[{i}]", x_name=f"x[{i}]")
+        checked.append(check_targets(f"{name}[{i}]", y, shape, resolve_shortcut(loss_function, y, shape), label))
+    return checked
 
 
 def fit_together(
@@ -299,12 +323,14 @@ def fit_together(
     x,
     y,
     *,
-    loss: str = "mse",
+    loss: str | keras.losses.Loss = "mse",
     epochs: int = 10,
     batch_size: int = 32,
-    learning_rate: float = 1e-3,
+    learning_rate: float = DEFAULT_LEARNING_RATE,
     schedule: str = "constant",
+    optimizer: str | keras.optimizers.Optimizer | None = None,
     validation_data: tuple | None = None,
+    validation_split: float | None = None,
     seed: int | None = 0,
     verbose: int = 0,
 ) -> list[dict[str, list[float]]]:
@@ -313,16 +339,25 @@ def fit_together(
     The models are wrapped in one Keras model whose loss is the sum of theirs. No
     weight is shared, so each model is trained exactly as :func:`compile_and_fit`
     would train it alone on the same batches (the tests check the weights to 1e-6
-    on JAX); what is saved is compilation, once instead of once per model.
+    on JAX); what is saved is compilation, once instead of once per model. The
+    data are checked against every model as :func:`compile_and_fit` checks them,
+    and training stops with a ``RuntimeWarning`` if the summed loss becomes NaN
+    or infinite.
 
     Args:
         models: independent ``keras.Model`` objects (no shared weights), trained in place.
         x: one input array for all models, or a list with one array per model;
             every array has the same number of samples.
         y: one target array for all models, or a list with one per model.
-        loss: a Keras loss name, applied to every model.
+        loss: a Keras loss name, a ``keras.losses.Loss`` or a callable
+            ``(y_true, y_pred)``, applied to every model.
+        optimizer: as in :func:`compile_and_fit`; one optimizer updates all the
+            models (Adam's statistics are per weight, so this is the same as one
+            Adam per model).
         validation_data: optional ``(x_val, y_val)``, each one array for all
             models or a list with one per model, evaluated after every epoch.
+        validation_split: optional fraction in (0, 1): the last samples of every
+            array are held out for validation, in order, as in :func:`compile_and_fit`.
         epochs, batch_size, learning_rate, schedule, seed, verbose: as in
             :func:`compile_and_fit`.
 
@@ -331,6 +366,14 @@ def fit_together(
         ``{"loss": [per-epoch loss, ...]}``, plus ``"val_loss"`` with
         validation data; each plots with
         :func:`lstm_companion.plotting.plot_learning_curves`.
+
+    Raises:
+        TypeError: for arguments of the wrong type, as in :func:`compile_and_fit`.
+        ValueError: for wrong values, as in :func:`compile_and_fit`, and for
+            models that share a weight.
+
+    Warns:
+        RuntimeWarning: if the loss became NaN or infinite and training stopped.
 
     Example:
         >>> histories = training.fit_together([build(seed) for seed in seeds], x, y, epochs=20)
@@ -342,11 +385,15 @@ def fit_together(
     if len(n_samples) != 1:
         raise ValueError(f"every array in x and y must have the same number of samples, got {sorted(n_samples)}")
     _check_input_shapes(models, xs)
+    loss_function = check_loss("loss", loss)
+    epochs, batch_size, learning_rate, schedule, verbose, validation_split = check_fit_options(
+        epochs, batch_size, learning_rate, schedule, verbose, optimizer, validation_split, validation_data
+    )
     names = [f"model_{i}" for i in range(len(models))]
     validation = None
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise TypeError("validation_data must be a pair (x_val, y_val)")
+            raise TypeError(f"validation_data must be a pair (x_val, y_val), got {_show(validation_data)}")
         x_val = _per_model_arrays("validation_data[0]", validation_data[0], len(models), ndim=(2, 3, 4, 5))
         y_val = _per_model_arrays("validation_data[1]", validation_data[1], len(models), ndim=(1, 2, 3))
         for i in range(len(models)):
@@ -356,18 +403,26 @@ def fit_together(
                     f"{x_val[i].shape[1:]} and {y_val[i].shape[1:]} for {xs[i].shape[1:]} and {ys[i].shape[1:]}"
                 )
         if len({len(a) for a in x_val + y_val}) != 1:
-            raise ValueError("every array in validation_data must have the same number of samples")
+            raise ValueError(
+                "every array in validation_data must have the same number of samples, got "
+                f"{sorted({len(a) for a in x_val + y_val})}"
+            )
+        y_val = _check_targets(models, x_val, y_val, "validation_data[1]", loss_function, loss_label(loss))
         validation = (x_val, dict(zip(names, y_val, strict=True)))
-    epochs, batch_size, learning_rate, schedule, verbose = _check_fit_options(
-        loss, epochs, batch_size, learning_rate, schedule, verbose
-    )
+    ys = _check_targets(models, xs, ys, "y", loss_function, loss_label(loss))
+    if validation_split is not None:
+        train, held_out = split_last(validation_split, xs + ys)
+        xs, ys = train[: len(models)], train[len(models) :]
+        validation = (held_out[: len(models)], dict(zip(names, held_out[len(models) :], strict=True)))
     if seed is not None:
         set_seed(seed)
     side_by_side = _SideBySide(models)
+    n_batches = epochs * -(-len(xs[0]) // batch_size)
     side_by_side.compile(
-        optimizer=_adam(learning_rate, schedule, n_batches=epochs * -(-n_samples.pop() // batch_size)),
+        optimizer=build_optimizer(optimizer, learning_rate, schedule, n_batches=n_batches),
         loss={name: loss for name in names},
     )
+    stopper = StopOnNaN()
     history = side_by_side.fit(
         xs,
         dict(zip(names, ys, strict=True)),
@@ -375,7 +430,9 @@ def fit_together(
         batch_size=batch_size,
         validation_data=validation,
         verbose=verbose,
+        callbacks=[stopper],
     ).history
+    warn_if_diverged(stopper)
     histories = []
     for name in names:
         key = "loss" if len(models) == 1 else f"{name}_loss"  # Keras names a single output's loss "loss"
