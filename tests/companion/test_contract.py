@@ -34,6 +34,8 @@ from lstm_companion import (
     plotting,
     preprocessing,
     scratch,
+    seq2seq,
+    tokens,
     training,
 )
 
@@ -663,6 +665,142 @@ for _name, (_function, _valid, _kinds) in ARRAY_CONTRACT.items():
     CONTRACT[_name] = (_function, _valid, {
         argument: bad_arrays(kind) if isinstance(kind, np.ndarray) else kind for argument, kind in _kinds.items()
     })  # fmt: skip
+
+
+# --- Sequence to sequence: the token convention and problems, the seq2seq builders and their decoding -------
+_SYMBOLS = typed(st.sampled_from([3, None, [1, 2], ("a", 3)]), st.sampled_from(["", "aa", ("a", "a"), ()]))
+_TOKENS = np.array([[0, 1, 4, 5, 2]])
+_SEQ2SEQ = seq2seq.build_seq2seq(13, 13, units=2, embedding_dim=2)
+_ATTENTION = seq2seq.build_seq2seq(13, 13, units=2, embedding_dim=2, attention=True)
+_CAPTIONER = seq2seq.build_image_to_sequence(8, 8, 1, 7, filters=2, units=2, embedding_dim=2)
+_SOURCE, _TARGET = tokens.reversal_problem(8, max_length=5, seed=0)
+_TWO_INPUTS = [_SOURCE, tokens.shift_right(_TARGET)]
+# inputs whose arrays are fine but do not fit the two inputs of _SEQ2SEQ and _ATTENTION
+_BAD_TWO_INPUTS = st.one_of(
+    only_type_errors(_SOURCE, [_SOURCE, _TWO_INPUTS], [[_SOURCE, "abc"], _TWO_INPUTS]),
+    value_errors([_TWO_INPUTS], [_TWO_INPUTS, [_SOURCE]], [_TWO_INPUTS, [_SOURCE, _SOURCE[:4]]]),
+)
+CONTRACT.update(
+    {
+        "tokens.vocabulary_size": (tokens.vocabulary_size, dict(symbols="ab"), {"symbols": _SYMBOLS}),
+        "tokens.encode": (
+            tokens.encode,
+            dict(texts=["12"], symbols=tokens.DIGITS, length=4),
+            {
+                "texts": typed(st.sampled_from(["12", None, 3, [], [3]]), st.sampled_from([["123456"], ["1a"]])),
+                "symbols": _SYMBOLS,
+                "length": "size",
+                "align": "option",
+                "end": "flag",
+            },
+        ),
+        "tokens.decode": (
+            tokens.decode,
+            dict(token_ids=_TOKENS, symbols=tokens.DIGITS),
+            {
+                "token_ids": st.one_of(bad_arrays(_TOKENS), value_errors(_TOKENS + 0.5, _TOKENS - 1, _TOKENS + 20)),
+                "symbols": _SYMBOLS,
+                "separator": only_type_errors(None, 3, [" "]),
+            },
+        ),
+        "tokens.token_labels": (
+            tokens.token_labels,
+            dict(token_ids=_TOKENS, symbols=tokens.DIGITS),
+            {"token_ids": st.one_of(bad_arrays(_TOKENS), value_errors(_TOKENS + 20)), "symbols": _SYMBOLS},
+        ),
+        "tokens.shift_right": (tokens.shift_right, dict(target=_TOKENS), {"target": bad_arrays(_TOKENS)}),
+        "tokens.exact_match": (
+            tokens.exact_match,
+            dict(predicted=_TOKENS, target=_TOKENS),
+            {
+                "predicted": st.one_of(bad_arrays(_TOKENS), value_errors(_TOKENS - 1)),
+                "target": st.one_of(bad_arrays(_TOKENS), value_errors(_TOKENS - 1)),
+            },
+        ),
+        "tokens.token_accuracy": (
+            tokens.token_accuracy,
+            dict(predicted=_TOKENS, target=_TOKENS),
+            {"predicted": bad_arrays(_TOKENS), "target": bad_arrays(_TOKENS), "per_step": "flag"},
+        ),
+        "tokens.reversal_problem": (
+            tokens.reversal_problem,
+            dict(n_samples=3),
+            {"n_samples": "size", "min_length": "size", "max_length": "size", "seed": "seed"},
+        ),
+        "tokens.shape_captions": (
+            tokens.shape_captions,
+            dict(n_samples=2),
+            {"n_samples": "size", "rows": "size", "columns": "size", "cell_size": "size", "seed": "seed"},
+        ),
+        "seq2seq.build_seq2seq": (
+            seq2seq.build_seq2seq,
+            dict(source_vocabulary=13, target_vocabulary=13, units=2),
+            {
+                "source_vocabulary": "size4",
+                "target_vocabulary": "size4",
+                "units": "size",
+                "embedding_dim": "size",
+                "attention": "flag",
+            },
+        ),
+        "seq2seq.build_image_to_sequence": (
+            seq2seq.build_image_to_sequence,
+            dict(height=8, width=8, channels=1, vocabulary=7),
+            {
+                "height": "size",
+                "width": "size",
+                "channels": "size",
+                "vocabulary": "size4",
+                "filters": "size",
+                "kernel_size": "size",
+                "units": "size",
+                "embedding_dim": "size",
+            },
+        ),
+        "seq2seq.inference_models": (
+            seq2seq.inference_models,
+            dict(model=_ATTENTION),
+            {"model": st.one_of(BAD_MODELS, value_errors(_MODEL))},
+        ),
+        "seq2seq.greedy_decode": (
+            seq2seq.greedy_decode,
+            dict(model=_ATTENTION, source=_SOURCE, max_length=3),
+            {
+                "model": st.one_of(BAD_MODELS, value_errors(_MODEL)),
+                "source": st.one_of(bad_arrays(_SOURCE), value_errors(_SOURCE + 20, _SOURCE - 1)),
+                "max_length": "size",
+                "return_attention": "flag",
+            },
+        ),
+        "seq2seq.greedy_decode (image)": (
+            seq2seq.greedy_decode,
+            dict(model=_CAPTIONER, source=np.zeros((2, 8, 8, 1)), max_length=3),
+            {
+                "source": st.one_of(
+                    bad_arrays(in_float32(np.zeros((2, 8, 8, 1)))), value_errors(np.zeros((2, 6, 8, 1)))
+                ),
+                "return_attention": typed(st.nothing(), st.just(True)),  # a captioner has no attention
+            },
+        ),
+        "training.fit_together (several inputs)": (
+            training.fit_together,
+            dict(
+                models=[_SEQ2SEQ, _ATTENTION],
+                x=[_TWO_INPUTS, _TWO_INPUTS],
+                y=_TARGET,
+                loss="sparse_categorical_crossentropy",
+                epochs=1,
+                batch_size=4,
+            ),
+            {"x": _BAD_TWO_INPUTS, "loss": "loss"},
+        ),
+        "training.predict_together (several inputs)": (
+            training.predict_together,
+            dict(models=[_SEQ2SEQ, _ATTENTION], x=[_TWO_INPUTS, _TWO_INPUTS]),
+            {"x": _BAD_TWO_INPUTS},
+        ),
+    }
+)
 
 
 @pytest.mark.parametrize("name", CONTRACT)

@@ -439,3 +439,72 @@ def test_a_diverging_run_stops_with_a_warning_that_says_what_to_try(fit):
         else:
             losses = training.fit_together([model], x, y, learning_rate=step, epochs=5)[0]["loss"]
     assert len(losses) < 5 and not np.isfinite(losses[-1])  # stopped in the epoch it diverged
+
+
+# --- Models with several inputs (a source and the decoder's input): one list of arrays per model -----
+
+
+def _two_input_models(seeds=(0, 1)):
+    """Two independent models with two inputs each: a sequence (8 steps, 2 features) and a vector of 3."""
+    built = []
+    for seed in seeds:
+        training.set_seed(seed)
+        sequence, vector = keras.Input((8, 2), name="sequence"), keras.Input((3,), name="vector")
+        merged = keras.layers.Concatenate()([keras.layers.SimpleRNN(3)(sequence), vector])
+        built.append(keras.Model([sequence, vector], keras.layers.Dense(1)(merged)))
+    return built
+
+
+def _two_inputs(n=64, seed=0):
+    x, y = data.adding_problem(n, n_steps=8, seed=seed)
+    return [x, np.random.default_rng(seed).normal(size=(n, 3)).astype(np.float32)], y
+
+
+def test_fit_together_trains_models_with_several_inputs_each_as_alone():
+    (x0, y0), (x1, y1) = _two_inputs(seed=0), _two_inputs(seed=1)
+    together, alone = _two_input_models(), _two_input_models()
+    histories = training.fit_together(together, [x0, x1], [y0, y1], epochs=2, batch_size=32, seed=4)
+    for model, x, y, history in zip(alone, (x0, x1), (y0, y1), histories, strict=True):
+        training.set_seed(4)
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+        expected = model.fit(x, y, epochs=2, batch_size=32, verbose=0).history["loss"]
+        np.testing.assert_allclose(history["loss"], expected, rtol=1e-5)
+    for trained, reference in zip(together, alone, strict=True):
+        for w, w_ref in zip(trained.get_weights(), reference.get_weights(), strict=True):
+            np.testing.assert_allclose(w, w_ref, atol=1e-6)
+    predictions = training.predict_together(together, [x0, x1])
+    for model, x, prediction in zip(alone, (x0, x1), predictions, strict=True):
+        np.testing.assert_allclose(prediction, model.predict(x, verbose=0), atol=1e-6)
+
+
+def test_models_with_one_and_with_several_inputs_train_side_by_side_with_validation():
+    (x, y), (x_val, y_val) = _two_inputs(64, seed=0), _two_inputs(32, seed=1)
+    training.set_seed(0)
+    one_input = baselines.build_simple_rnn(8, 2, units=3, n_outputs=1)
+    pair = [_two_input_models(seeds=(0,))[0], one_input]
+    histories = training.fit_together(
+        pair, [x, x[0]], y, epochs=2, batch_size=32, validation_data=([x_val, x_val[0]], y_val)
+    )
+    assert all(len(h["val_loss"]) == 2 for h in histories)
+    split = training.fit_together(_two_input_models(), [x, x], y, epochs=1, batch_size=16, validation_split=0.25)
+    assert all(np.isfinite(h["val_loss"][0]) for h in split)
+
+
+@pytest.mark.parametrize(
+    "make_x, error, message",
+    [
+        (lambda x: [x], ValueError, r"x must hold one entry per model \(2\) when a model has several inputs, got 1"),
+        (lambda x: x[0], TypeError, r"x must be a list with one entry per model \(2\)"),
+        (lambda x: [x[0], x], TypeError, r"x\[0\] must be a list of 2 arrays, one per input of models\[0\]"),
+        (lambda x: [[x[0]], x], ValueError, r"x\[0\] must hold one array per input of models\[0\].*got 1"),
+        (lambda x: [[x[0], x[0]], x], ValueError, r"x\[0\]\[1\] must have per-sample shape \(3,\) to fit input 1"),
+        (lambda x: [[x[0], x[1][:10]], x], ValueError, r"x\[0\] must hold arrays with as many samples"),
+        (lambda x: [[x[0], "abc"], x], TypeError, r"x\[0\]\[1\] must be an array of real numbers"),
+    ],
+)
+def test_inputs_of_models_with_several_inputs_are_checked_input_by_input(make_x, error, message):
+    x, y = _two_inputs(32)
+    with pytest.raises(error, match=message):
+        training.fit_together(_two_input_models(), make_x(x), y, epochs=1)
+    with pytest.raises(error, match=message):
+        training.predict_together(_two_input_models(), make_x(x))

@@ -9,6 +9,8 @@ Modules, by concept:
 - :mod:`lstm_companion.baselines` -- builders of the models the LSTM is compared with.
 - :mod:`lstm_companion.layers` -- the custom Keras layers (``FusedLSTM``, ...).
 - :mod:`lstm_companion.generation` -- generating sequences by feeding a model its own outputs.
+- :mod:`lstm_companion.tokens` -- token sequences: start/end/padding, the reversal and shape-caption problems, scores.
+- :mod:`lstm_companion.seq2seq` -- encoder-decoder and image-captioning models with teacher forcing, greedy decoding.
 - :mod:`lstm_companion.forecasting` -- forecast metrics (MAE, RMSE, MASE), naive baselines, multi-step forecasts.
 - :mod:`lstm_companion.training` -- seeds, a compile-and-fit helper, training models side by side.
 - :mod:`lstm_companion.gradients` -- loss gradients on any backend (jax, tensorflow, torch).
@@ -52,6 +54,8 @@ _SUBMODULES = (
     "plotting",
     "preprocessing",
     "scratch",
+    "seq2seq",
+    "tokens",
     "training",
 )
 

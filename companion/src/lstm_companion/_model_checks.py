@@ -219,3 +219,62 @@ def check_data(name_x: str, name_y: str, x, y, *, x_ndim=(2, 3, 4, 5)) -> tuple[
     if len(x) != len(y):
         raise ValueError(f"{name_x} and {name_y} must have the same number of samples, got {len(x)} and {len(y)}")
     return x, y
+
+
+# --- Models with several inputs (a seq2seq model reads a source and the decoder's input) ---------------------
+
+
+def n_inputs(model) -> int:
+    """How many symbolic inputs ``model`` has (1 for a subclassed or unbuilt model, which has none)."""
+    inputs = getattr(model, "inputs", None)
+    return len(inputs) if inputs else 1
+
+
+def check_model_inputs(name: str, value, model, *, model_name: str = "model") -> list[np.ndarray]:
+    """``value`` as the inputs of a model with several: a list of arrays, one per input (``model.inputs``' order).
+
+    Each array is checked as :func:`check_array` checks arrays fed to Keras (``float32``), against the
+    per-sample shape of its input, and all must have the same number of samples.
+    """
+    expected = [tuple(symbolic.shape[1:]) for symbolic in model.inputs]
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(
+            f"{name} must be a list of {len(expected)} arrays, one per input of {model_name} ({model.name}), "
+            f"got {_show(value)}"
+        )
+    if len(value) != len(expected):
+        raise ValueError(
+            f"{name} must hold one array per input of {model_name} ({model.name}), {len(expected)}, got {len(value)}"
+        )
+    arrays = []
+    for j, (array, shape) in enumerate(zip(value, expected, strict=True)):
+        array = check_array(f"{name}[{j}]", array, ndim=(2, 3, 4, 5), dtype=np.float32)
+        if not _fits(array.shape[1:], shape):
+            raise ValueError(
+                f"{name}[{j}] must have per-sample shape {shape} to fit input {j} ({model.inputs[j].name}) of "
+                f"{model_name} ({model.name}), got {array.shape[1:]}"
+            )
+        arrays.append(array)
+    if len({len(array) for array in arrays}) != 1:
+        raise ValueError(f"{name} must hold arrays with as many samples, got {[len(array) for array in arrays]}")
+    return arrays
+
+
+def flat_inputs(xs: list) -> list[np.ndarray]:
+    """The arrays of per-model inputs, a list of arrays or of lists of arrays, in one flat list."""
+    return [array for x in xs for array in (x if isinstance(x, list) else [x])]
+
+
+def regroup_inputs(flat: list[np.ndarray], like: list) -> list:
+    """:func:`flat_inputs` undone: ``flat`` grouped as ``like`` is."""
+    grouped, start = [], 0
+    for x in like:
+        size = len(x) if isinstance(x, list) else 1
+        grouped.append(list(flat[start : start + size]) if isinstance(x, list) else flat[start])
+        start += size
+    return grouped
+
+
+def sample_shapes(x) -> tuple:
+    """The per-sample shape of an input array, or the tuple of them for a list of input arrays."""
+    return tuple(array.shape[1:] for array in x) if isinstance(x, list) else x.shape[1:]

@@ -32,10 +32,15 @@ from ._model_checks import (
     check_fits_input,
     check_loss,
     check_metrics,
+    check_model_inputs,
     check_targets,
+    flat_inputs,
     loss_label,
+    n_inputs,
     output_shape,
+    regroup_inputs,
     resolve_shortcut,
+    sample_shapes,
 )
 from ._validation import _show, check_array, check_int, check_model, check_seed
 
@@ -304,8 +309,31 @@ def _per_model_arrays(name: str, values, n_models: int, ndim: tuple[int, ...]) -
     return [array] * n_models
 
 
+def _per_model_inputs(name: str, values, models) -> list:
+    """As :func:`_per_model_arrays` for ``x``; a model with several inputs takes a list of arrays, one per input."""
+    if all(n_inputs(model) == 1 for model in models):
+        return _per_model_arrays(name, values, len(models), ndim=(2, 3, 4, 5))
+    if not isinstance(values, (list, tuple)):
+        raise TypeError(
+            f"{name} must be a list with one entry per model ({len(models)}) when a model has several inputs "
+            f"(a list of arrays for such a model), got {_show(values)}"
+        )
+    if len(values) != len(models):
+        raise ValueError(
+            f"{name} must hold one entry per model ({len(models)}) when a model has several inputs, got {len(values)}"
+        )
+    return [
+        check_model_inputs(f"{name}[{i}]", value, model, model_name=f"models[{i}]")
+        if n_inputs(model) > 1
+        else check_array(f"{name}[{i}]", value, ndim=(2, 3, 4, 5), dtype=np.float32)
+        for i, (value, model) in enumerate(zip(values, models, strict=True))
+    ]
+
+
 def _check_input_shapes(models, xs, name: str = "x") -> None:
     for i, (model, x) in enumerate(zip(models, xs, strict=True)):
+        if isinstance(x, list):  # a model with several inputs: checked input by input by _per_model_inputs
+            continue
         check_fits_input(f"{name}[{i}]", x, model, model_name=f"models[{i}]")
 
 
@@ -347,7 +375,9 @@ def fit_together(
     Args:
         models: independent ``keras.Model`` objects (no shared weights), trained in place.
         x: one input array for all models, or a list with one array per model;
-            every array has the same number of samples.
+            every array has the same number of samples. A model with several
+            inputs (e.g. :func:`lstm_companion.seq2seq.build_seq2seq`) takes a list
+            of arrays, one per input in the order of ``model.inputs``, as its entry.
         y: one target array for all models, or a list with one per model.
         loss: a Keras loss name, a ``keras.losses.Loss`` or a callable
             ``(y_true, y_pred)``, applied to every model.
@@ -355,7 +385,7 @@ def fit_together(
             models (Adam's statistics are per weight, so this is the same as one
             Adam per model).
         validation_data: optional ``(x_val, y_val)``, each one array for all
-            models or a list with one per model, evaluated after every epoch.
+            models or a list with one per model (as ``x`` and ``y``), evaluated after every epoch.
         validation_split: optional fraction in (0, 1): the last samples of every
             array are held out for validation, in order, as in :func:`compile_and_fit`.
         epochs, batch_size, learning_rate, schedule, seed, verbose: as in
@@ -379,9 +409,9 @@ def fit_together(
         >>> histories = training.fit_together([build(seed) for seed in seeds], x, y, epochs=20)
     """
     models = _check_models(models)
-    xs = _per_model_arrays("x", x, len(models), ndim=(2, 3, 4, 5))
+    xs = _per_model_inputs("x", x, models)
     ys = _per_model_arrays("y", y, len(models), ndim=(1, 2, 3))
-    n_samples = {len(a) for a in xs + ys}
+    n_samples = {len(a) for a in flat_inputs(xs) + ys}
     if len(n_samples) != 1:
         raise ValueError(f"every array in x and y must have the same number of samples, got {sorted(n_samples)}")
     _check_input_shapes(models, xs)
@@ -394,30 +424,32 @@ def fit_together(
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise TypeError(f"validation_data must be a pair (x_val, y_val), got {_show(validation_data)}")
-        x_val = _per_model_arrays("validation_data[0]", validation_data[0], len(models), ndim=(2, 3, 4, 5))
+        x_val = _per_model_inputs("validation_data[0]", validation_data[0], models)
         y_val = _per_model_arrays("validation_data[1]", validation_data[1], len(models), ndim=(1, 2, 3))
         for i in range(len(models)):
-            if x_val[i].shape[1:] != xs[i].shape[1:] or y_val[i].shape[1:] != ys[i].shape[1:]:
+            if sample_shapes(x_val[i]) != sample_shapes(xs[i]) or y_val[i].shape[1:] != ys[i].shape[1:]:
                 raise ValueError(
                     f"validation_data for models[{i}] must have the per-sample shapes of its x and y, got "
-                    f"{x_val[i].shape[1:]} and {y_val[i].shape[1:]} for {xs[i].shape[1:]} and {ys[i].shape[1:]}"
+                    f"{sample_shapes(x_val[i])} and {y_val[i].shape[1:]} for {sample_shapes(xs[i])} and "
+                    f"{ys[i].shape[1:]}"
                 )
-        if len({len(a) for a in x_val + y_val}) != 1:
+        if len({len(a) for a in flat_inputs(x_val) + y_val}) != 1:
             raise ValueError(
                 "every array in validation_data must have the same number of samples, got "
-                f"{sorted({len(a) for a in x_val + y_val})}"
+                f"{sorted({len(a) for a in flat_inputs(x_val) + y_val})}"
             )
         y_val = _check_targets(models, x_val, y_val, "validation_data[1]", loss_function, loss_label(loss))
         validation = (x_val, dict(zip(names, y_val, strict=True)))
     ys = _check_targets(models, xs, ys, "y", loss_function, loss_label(loss))
     if validation_split is not None:
-        train, held_out = split_last(validation_split, xs + ys)
-        xs, ys = train[: len(models)], train[len(models) :]
-        validation = (held_out[: len(models)], dict(zip(names, held_out[len(models) :], strict=True)))
+        n_x = len(flat_inputs(xs))
+        train, held_out = split_last(validation_split, flat_inputs(xs) + ys)
+        xs, ys = regroup_inputs(train[:n_x], xs), train[n_x:]
+        validation = (regroup_inputs(held_out[:n_x], xs), dict(zip(names, held_out[n_x:], strict=True)))
     if seed is not None:
         set_seed(seed)
     side_by_side = _SideBySide(models)
-    n_batches = epochs * -(-len(xs[0]) // batch_size)
+    n_batches = epochs * -(-len(ys[0]) // batch_size)
     side_by_side.compile(
         optimizer=build_optimizer(optimizer, learning_rate, schedule, n_batches=n_batches),
         loss={name: loss for name in names},
@@ -448,7 +480,8 @@ def predict_together(models: Sequence[keras.Model], x, *, batch_size: int = 256)
     Args:
         models: ``keras.Model`` objects, e.g. those trained by :func:`fit_together`.
         x: one input array for all models, or a list with one array per model,
-            all with the same number of samples.
+            all with the same number of samples (a list of arrays for a model with
+            several inputs, as in :func:`fit_together`).
         batch_size: samples per forward pass (>= 1).
 
     Returns:
@@ -458,9 +491,11 @@ def predict_together(models: Sequence[keras.Model], x, *, batch_size: int = 256)
         >>> predictions = training.predict_together(trained_models, x_test)
     """
     models = _check_models(models)
-    xs = _per_model_arrays("x", x, len(models), ndim=(2, 3, 4, 5))
-    if len({len(a) for a in xs}) != 1:
-        raise ValueError(f"every array in x must have the same number of samples, got {[len(a) for a in xs]}")
+    xs = _per_model_inputs("x", x, models)
+    if len({len(a) for a in flat_inputs(xs)}) != 1:
+        raise ValueError(
+            f"every array in x must have the same number of samples, got {[len(a) for a in flat_inputs(xs)]}"
+        )
     _check_input_shapes(models, xs)
     batch_size = check_int("batch_size", batch_size)
     predictions = _SideBySide(models).predict(xs, batch_size=batch_size, verbose=0)
