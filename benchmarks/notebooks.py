@@ -46,7 +46,8 @@ def budget(notebook: Path) -> float:
     import yaml
 
     toc = yaml.safe_load((REPO_ROOT / "_toc.yml").read_text())
-    claims = {c["file"] for part in toc.get("parts", []) if part.get("caption") == CLAIMS_PART for c in part["chapters"]}
+    parts = toc.get("parts", [])
+    claims = {chapter["file"] for part in parts if part.get("caption") == CLAIMS_PART for chapter in part["chapters"]}
     declared = nbformat.read(notebook, as_version=4).metadata.get("lstm_course", {}).get("budget_seconds")
     if declared is not None:
         return float(declared)

@@ -34,11 +34,13 @@ def test_throughput_benchmark_prints_both_tables_for_the_course_path():
     assert len(rows) == 2 and all(row[2] == "1.00x" for row in rows), result.stdout
 
 
-def test_throughput_benchmark_reports_a_missing_framework_as_skipped(capsys, monkeypatch):
+def test_throughput_benchmark_refuses_to_run_without_a_peer_it_compares_against(capsys, monkeypatch):
     throughput = load("lstm_throughput")
     monkeypatch.setitem(throughput.REQUIRES, "torch nn.LSTM", "no_such_framework_installed")
-    assert throughput.main(["--epochs", "2", "--only", "torch nn.LSTM"]) == 0
-    assert capsys.readouterr().out.count("skipped: no_such_framework_installed is not installed") == 2
+    with pytest.raises(SystemExit) as stopped:
+        throughput.main(["--epochs", "2", "--only", "torch nn.LSTM"])
+    assert stopped.value.code == 2
+    assert "no_such_framework_installed not installed: run `make bench-throughput`" in capsys.readouterr().err
 
 
 def test_throughput_benchmark_rejects_a_single_epoch():
