@@ -786,6 +786,16 @@ CONTRACT.update(
                 "return_attention": "flag",
             },
         ),
+        "seq2seq.beam_search_decode": (
+            seq2seq.beam_search_decode,
+            dict(model=_ATTENTION, source=_SOURCE, max_length=3, beam_width=2),
+            {
+                "model": st.one_of(BAD_MODELS, value_errors(_MODEL)),
+                "source": st.one_of(bad_arrays(_SOURCE), value_errors(_SOURCE + 20, _SOURCE - 1)),
+                "max_length": "size",
+                "beam_width": "size",
+            },
+        ),
         "seq2seq.greedy_decode (image)": (
             seq2seq.greedy_decode,
             dict(model=_CAPTIONER, source=np.zeros((2, 8, 8, 1)), max_length=3),

@@ -157,6 +157,50 @@ def test_greedy_decode_and_inference_models_refuse_what_they_cannot_run():
         seq2seq.greedy_decode("model", source, max_length=3)
 
 
+@pytest.mark.parametrize("attention", [False, True])
+def test_beam_search_with_a_beam_of_one_is_greedy_decoding(attention):
+    model = _seq2seq(attention, seed=3)
+    source, _, _ = _data(8)
+    np.testing.assert_array_equal(
+        seq2seq.beam_search_decode(model, source, max_length=6, beam_width=1),
+        seq2seq.greedy_decode(model, source, max_length=6),
+    )
+
+
+def _log_likelihood(model, source, written):
+    """Sum of the log-probabilities the training model gives ``written``, up to its END."""
+    probabilities = model.predict([source, tokens.shift_right(written)], verbose=0)
+    picked = np.log(np.take_along_axis(probabilities, written[..., None], axis=-1)[..., 0])
+    ended = np.cumsum(written == tokens.END, axis=1) - (written == tokens.END)  # 1 after the END
+    return np.where(ended > 0, 0.0, picked).sum(axis=1)
+
+
+def test_a_beam_as_wide_as_every_sequence_finds_the_most_likely_one():
+    training.set_seed(4)
+    model = seq2seq.build_seq2seq(5, 5, units=4, embedding_dim=3)  # 5 tokens: every sequence of 3 can be listed
+    source = np.array([[3, 4, 3], [4, 4, 3], [0, 3, 4]])
+    best = seq2seq.beam_search_decode(model, source, max_length=3, beam_width=25)
+    every = np.array(np.meshgrid(*[range(5)] * 3, indexing="ij")).reshape(3, -1).T.astype(np.int32)
+    for i in range(len(source)):
+        likelihoods = _log_likelihood(model, np.repeat(source[i : i + 1], len(every), axis=0), every)
+        np.testing.assert_allclose(
+            _log_likelihood(model, source[i : i + 1], best[i : i + 1])[0], likelihoods.max(), rtol=1e-4
+        )
+    greedy = seq2seq.greedy_decode(model, source, max_length=3)
+    assert (_log_likelihood(model, source, best) >= _log_likelihood(model, source, greedy) - 1e-5).all()
+
+
+def test_beam_search_captions_images_and_checks_its_arguments():
+    model = _captioner()
+    images, _ = tokens.shape_captions(4, seed=0)
+    written = seq2seq.beam_search_decode(model, images, max_length=5, beam_width=3)
+    assert written.shape == (4, 5) and written.dtype == np.int32
+    with pytest.raises(ValueError, match=r"source must have per-sample shape \(24, 24, 1\)"):
+        seq2seq.beam_search_decode(model, images[:, :20], max_length=5)
+    with pytest.raises(ValueError, match="beam_width"):
+        seq2seq.beam_search_decode(model, images, max_length=5, beam_width=0)
+
+
 def test_a_model_with_attention_learns_to_reverse_short_strings():
     source, target = tokens.reversal_problem(2048, min_length=1, max_length=4, seed=0)
     model = _seq2seq(True, units=16, embedding_dim=8)

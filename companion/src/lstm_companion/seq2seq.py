@@ -23,7 +23,8 @@ At inference there is no target to read. :func:`inference_models` takes a traine
 model apart into an encoder (run once per source) and a one-step decoder (run once
 per output token) that share its layers and weights; :func:`greedy_decode` runs
 them, feeding the decoder its own most likely token at every step ("free running"),
-and returns the tokens and, for a model with attention, the attention weights.
+and returns the tokens and, for a model with attention, the attention weights;
+:func:`beam_search_decode` keeps the few most likely partial sequences instead of one.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from ._validation import check_array, check_bool, check_int, check_model
 from .layers import FusedLSTM
 from .tokens import END, PAD, START, _check_tokens
 
-__all__ = ["build_image_to_sequence", "build_seq2seq", "greedy_decode", "inference_models"]
+__all__ = ["beam_search_decode", "build_image_to_sequence", "build_seq2seq", "greedy_decode", "inference_models"]
 
 # The layers every model built here has, by name: inference_models takes the models apart by them.
 _DECODER_LAYERS = ("target_embedding", "decoder", "next_token")
@@ -276,6 +277,21 @@ def inference_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:
     return encoder, decoder_step
 
 
+def _check_source(model, kind: str, source) -> np.ndarray:
+    """``source`` checked against the model's encoder: token ids below its vocabulary, or images of its size."""
+    expected = tuple(model.inputs[0].shape[1:])
+    if kind == "image":
+        source = check_array("source", source, ndim=1 + len(expected), dtype=np.float32)
+    else:
+        vocabulary = model.get_layer("source_embedding").input_dim
+        source = _check_tokens("source", source, vocabulary=vocabulary)
+    if any(e is not None and e != s for e, s in zip(expected, source.shape[1:], strict=True)):
+        raise ValueError(
+            f"source must have per-sample shape {expected} to fit the model's encoder, got {source.shape[1:]}"
+        )
+    return source
+
+
 def greedy_decode(model: keras.Model, source, *, max_length: int, return_attention: bool = False):
     """Free running: decode ``source`` token by token, feeding the decoder its own most likely token.
 
@@ -311,16 +327,7 @@ def greedy_decode(model: keras.Model, source, *, max_length: int, return_attenti
     kind = _kind(model)
     if return_attention and kind != "seq2seq_attention":
         raise ValueError(f"return_attention=True needs a model with attention, got {model.name!r} without")
-    expected = tuple(model.inputs[0].shape[1:])
-    if kind == "image":
-        source = check_array("source", source, ndim=1 + len(expected), dtype=np.float32)
-    else:
-        vocabulary = model.get_layer("source_embedding").input_dim
-        source = _check_tokens("source", source, vocabulary=vocabulary)
-    if any(e is not None and e != s for e, s in zip(expected, source.shape[1:], strict=True)):
-        raise ValueError(
-            f"source must have per-sample shape {expected} to fit the model's encoder, got {source.shape[1:]}"
-        )
+    source = _check_source(model, kind, source)
     encoder, decoder_step = inference_models(model)
     state = [np.asarray(value) for value in encoder.predict_on_batch(source)]
     n_samples = len(source)
@@ -340,3 +347,68 @@ def greedy_decode(model: keras.Model, source, *, max_length: int, return_attenti
         token = chosen[:, None]
         state = [outputs[1], outputs[2], *state[2:]]
     return (written, weights) if return_attention else written
+
+
+def beam_search_decode(model: keras.Model, source, *, max_length: int, beam_width: int = 3) -> np.ndarray:
+    """Free running with a beam: keep the ``beam_width`` most likely partial sequences at every step.
+
+    Greedy decoding commits to the most likely token at each step; a token that
+    looks a little less likely now may lead to a more likely sequence. Beam search
+    (as in the decoders of Sutskever et al., 2014) keeps, for every sample, the
+    ``beam_width`` partial sequences with the highest sum of log-probabilities,
+    extends each by every token, and keeps the best ``beam_width`` of the
+    extensions. A sequence that has written END is kept as it is, with its score.
+    After ``max_length`` steps (or when every kept sequence has ended) the one with
+    the highest score is returned. With ``beam_width=1`` this is :func:`greedy_decode`;
+    with a beam as wide as the number of possible sequences, an exact search.
+
+    Args:
+        model: a trained model from :func:`build_seq2seq` or :func:`build_image_to_sequence`.
+        source: what the encoder reads, as in :func:`greedy_decode`.
+        max_length: the most tokens to write per sequence, END included.
+        beam_width: partial sequences kept per sample (>= 1).
+
+    Returns:
+        ``int32`` token ids ``(samples, max_length)``: the written symbols, END, then PAD.
+
+    Raises:
+        ValueError: if ``model`` is not from one of the builders, or ``source`` does
+            not fit its encoder.
+
+    Example:
+        >>> predicted = seq2seq.beam_search_decode(model, source, max_length=11, beam_width=4)
+    """
+    check_model("model", model)
+    max_length = check_int("max_length", max_length)
+    beam_width = check_int("beam_width", beam_width)
+    kind = _kind(model)
+    source = _check_source(model, kind, source)
+    encoder, decoder_step = inference_models(model)
+    n_samples, k = len(source), beam_width
+    # every array is (n_samples * k, ...): sample i's beams in rows i * k to i * k + k - 1
+    state = [np.repeat(np.asarray(value), k, axis=0) for value in encoder.predict_on_batch(source)]
+    written = np.full((n_samples, k, max_length), PAD, dtype=np.int32)
+    scores = np.full((n_samples, k), -np.inf)
+    scores[:, 0] = 0.0  # one beam to start from; the others join at the first step
+    ended = np.zeros((n_samples, k), dtype=bool)
+    token = np.full((n_samples * k, 1), START, dtype=np.int32)
+    rows = np.arange(n_samples)[:, None]
+    for step in range(max_length):
+        outputs = [np.asarray(value) for value in decoder_step.predict_on_batch([token, *state])]
+        log_p = np.log(np.maximum(outputs[0][:, 0].astype(np.float64), 1e-30)).reshape(n_samples, k, -1)
+        log_p[ended] = -np.inf  # an ended sequence has one continuation, PAD, which costs nothing
+        log_p[ended, PAD] = 0.0
+        vocabulary = log_p.shape[-1]
+        candidates = (scores[:, :, None] + log_p).reshape(n_samples, k * vocabulary)
+        best = np.argsort(-candidates, axis=1, kind="stable")[:, :k]
+        beam, chosen = best // vocabulary, (best % vocabulary).astype(np.int32)
+        scores = np.take_along_axis(candidates, best, axis=1)
+        written = written[rows, beam]
+        written[:, :, step] = chosen
+        ended = ended[rows, beam] | (chosen == END)
+        if ended[np.isfinite(scores)].all():
+            break
+        flat = (rows * k + beam).reshape(-1)
+        state = [outputs[1][flat], outputs[2][flat], *[value[flat] for value in state[2:]]]
+        token = chosen.reshape(-1, 1)
+    return written[np.arange(n_samples), scores.argmax(axis=1)]
