@@ -32,17 +32,23 @@ from ._model_checks import (
     check_fits_input,
     check_loss,
     check_metrics,
-    check_model_inputs,
     check_targets,
     flat_inputs,
     loss_label,
-    n_inputs,
     output_shape,
     regroup_inputs,
     resolve_shortcut,
     sample_shapes,
 )
-from ._validation import _show, check_array, check_int, check_model, check_seed
+from ._side_by_side import (
+    SideBySide,
+    check_input_shapes,
+    check_model_targets,
+    check_models,
+    per_model_arrays,
+    per_model_inputs,
+)
+from ._validation import _show, check_int, check_model, check_seed
 
 __all__ = ["EpochTimer", "set_seed", "derive_seeds", "compile_and_fit", "fit_together", "predict_together"]
 
@@ -267,85 +273,6 @@ def compile_and_fit(
     return history
 
 
-class _SideBySide(keras.Model):
-    """Runs independent models on their own inputs; output ``model_i`` is model ``i``'s prediction."""
-
-    def __init__(self, members):
-        super().__init__(name="side_by_side")
-        # One attribute per member, not a list: on the torch backend only attributes register the
-        # members as torch submodules, and the trainer's zero_grad() reaches only those. Held in a
-        # list, the members' gradients were never cleared and added up from step to step.
-        for i, member in enumerate(members):
-            setattr(self, f"model_{i}", member)
-
-    def call(self, inputs):
-        return {f"model_{i}": getattr(self, f"model_{i}")(x) for i, x in enumerate(inputs)}
-
-
-def _check_models(models) -> list:
-    if isinstance(models, keras.Model) or not isinstance(models, Sequence) or not models:
-        raise TypeError(f"models must be a non-empty list of keras.Model, got {type(models).__name__}")
-    seen: dict[int, int] = {}
-    for i, model in enumerate(models):
-        if not isinstance(model, keras.Model):
-            raise TypeError(f"models[{i}] must be a keras.Model, got {type(model).__name__}")
-        for variable in model.weights:
-            owner = seen.setdefault(id(variable), i)
-            if owner != i:
-                raise ValueError(
-                    f"models[{owner}] and models[{i}] share the weight {variable.path!r}; "
-                    "models trained together must be independent (build each one separately)"
-                )
-    return list(models)
-
-
-def _per_model_arrays(name: str, values, n_models: int, ndim: tuple[int, ...]) -> list[np.ndarray]:
-    """One float32 array per model: ``values`` is one array for all of them, or a list of ``n_models``."""
-    if isinstance(values, (list, tuple)):
-        if len(values) != n_models:
-            raise ValueError(f"{name} must hold one array per model ({n_models}), got {len(values)}")
-        return [check_array(f"{name}[{i}]", v, ndim=ndim, dtype=np.float32) for i, v in enumerate(values)]
-    array = check_array(name, values, ndim=ndim, dtype=np.float32)
-    return [array] * n_models
-
-
-def _per_model_inputs(name: str, values, models) -> list:
-    """As :func:`_per_model_arrays` for ``x``; a model with several inputs takes a list of arrays, one per input."""
-    if all(n_inputs(model) == 1 for model in models):
-        return _per_model_arrays(name, values, len(models), ndim=(2, 3, 4, 5))
-    if not isinstance(values, (list, tuple)):
-        raise TypeError(
-            f"{name} must be a list with one entry per model ({len(models)}) when a model has several inputs "
-            f"(a list of arrays for such a model), got {_show(values)}"
-        )
-    if len(values) != len(models):
-        raise ValueError(
-            f"{name} must hold one entry per model ({len(models)}) when a model has several inputs, got {len(values)}"
-        )
-    return [
-        check_model_inputs(f"{name}[{i}]", value, model, model_name=f"models[{i}]")
-        if n_inputs(model) > 1
-        else check_array(f"{name}[{i}]", value, ndim=(2, 3, 4, 5), dtype=np.float32)
-        for i, (value, model) in enumerate(zip(values, models, strict=True))
-    ]
-
-
-def _check_input_shapes(models, xs, name: str = "x") -> None:
-    for i, (model, x) in enumerate(zip(models, xs, strict=True)):
-        if isinstance(x, list):  # a model with several inputs: checked input by input by _per_model_inputs
-            continue
-        check_fits_input(f"{name}[{i}]", x, model, model_name=f"models[{i}]")
-
-
-def _check_targets(models, xs, ys, name: str, loss_function, label: str) -> list[np.ndarray]:
-    """Each model's targets against its output and the loss."""
-    checked = []
-    for i, (model, x, y) in enumerate(zip(models, xs, ys, strict=True)):
-        shape = output_shape(model, x, model_name=f"models[{i}]", x_name=f"x[{i}]")
-        checked.append(check_targets(f"{name}[{i}]", y, shape, resolve_shortcut(loss_function, y, shape), label))
-    return checked
-
-
 def fit_together(
     models: Sequence[keras.Model],
     x,
@@ -408,13 +335,13 @@ def fit_together(
     Example:
         >>> histories = training.fit_together([build(seed) for seed in seeds], x, y, epochs=20)
     """
-    models = _check_models(models)
-    xs = _per_model_inputs("x", x, models)
-    ys = _per_model_arrays("y", y, len(models), ndim=(1, 2, 3))
+    models = check_models(models)
+    xs = per_model_inputs("x", x, models)
+    ys = per_model_arrays("y", y, len(models), ndim=(1, 2, 3))
     n_samples = {len(a) for a in flat_inputs(xs) + ys}
     if len(n_samples) != 1:
         raise ValueError(f"every array in x and y must have the same number of samples, got {sorted(n_samples)}")
-    _check_input_shapes(models, xs)
+    check_input_shapes(models, xs)
     loss_function = check_loss("loss", loss)
     epochs, batch_size, learning_rate, schedule, verbose, validation_split = check_fit_options(
         epochs, batch_size, learning_rate, schedule, verbose, optimizer, validation_split, validation_data
@@ -424,8 +351,8 @@ def fit_together(
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise TypeError(f"validation_data must be a pair (x_val, y_val), got {_show(validation_data)}")
-        x_val = _per_model_inputs("validation_data[0]", validation_data[0], models)
-        y_val = _per_model_arrays("validation_data[1]", validation_data[1], len(models), ndim=(1, 2, 3))
+        x_val = per_model_inputs("validation_data[0]", validation_data[0], models)
+        y_val = per_model_arrays("validation_data[1]", validation_data[1], len(models), ndim=(1, 2, 3))
         for i in range(len(models)):
             if sample_shapes(x_val[i]) != sample_shapes(xs[i]) or y_val[i].shape[1:] != ys[i].shape[1:]:
                 raise ValueError(
@@ -438,9 +365,9 @@ def fit_together(
                 "every array in validation_data must have the same number of samples, got "
                 f"{sorted({len(a) for a in flat_inputs(x_val) + y_val})}"
             )
-        y_val = _check_targets(models, x_val, y_val, "validation_data[1]", loss_function, loss_label(loss))
+        y_val = check_model_targets(models, x_val, y_val, "validation_data[1]", loss_function, loss_label(loss))
         validation = (x_val, dict(zip(names, y_val, strict=True)))
-    ys = _check_targets(models, xs, ys, "y", loss_function, loss_label(loss))
+    ys = check_model_targets(models, xs, ys, "y", loss_function, loss_label(loss))
     if validation_split is not None:
         n_x = len(flat_inputs(xs))
         train, held_out = split_last(validation_split, flat_inputs(xs) + ys)
@@ -448,7 +375,7 @@ def fit_together(
         validation = (regroup_inputs(held_out[:n_x], xs), dict(zip(names, held_out[n_x:], strict=True)))
     if seed is not None:
         set_seed(seed)
-    side_by_side = _SideBySide(models)
+    side_by_side = SideBySide(models)
     n_batches = epochs * -(-len(ys[0]) // batch_size)
     side_by_side.compile(
         optimizer=build_optimizer(optimizer, learning_rate, schedule, n_batches=n_batches),
@@ -490,13 +417,13 @@ def predict_together(models: Sequence[keras.Model], x, *, batch_size: int = 256)
     Example:
         >>> predictions = training.predict_together(trained_models, x_test)
     """
-    models = _check_models(models)
-    xs = _per_model_inputs("x", x, models)
+    models = check_models(models)
+    xs = per_model_inputs("x", x, models)
     if len({len(a) for a in flat_inputs(xs)}) != 1:
         raise ValueError(
             f"every array in x must have the same number of samples, got {[len(a) for a in flat_inputs(xs)]}"
         )
-    _check_input_shapes(models, xs)
+    check_input_shapes(models, xs)
     batch_size = check_int("batch_size", batch_size)
-    predictions = _SideBySide(models).predict(xs, batch_size=batch_size, verbose=0)
+    predictions = SideBySide(models).predict(xs, batch_size=batch_size, verbose=0)
     return [np.asarray(predictions[f"model_{i}"]) for i in range(len(models))]
