@@ -79,8 +79,10 @@ test-seeds: $(STAMP)
 bench-notebooks: $(STAMP)
 	env -u MPLBACKEND $(BIN)/python benchmarks/notebooks.py
 
-bench-throughput: $(STAMP)
-	$(BIN)/python benchmarks/lstm_throughput.py
+# Runs in .venv-torch: the companion with the versions of constraints.txt, and the CPU build of
+# PyTorch it is compared with (a peer that cannot be installed is an error, not a skip).
+bench-throughput: .venv-torch/.installed
+	.venv-torch/bin/python benchmarks/lstm_throughput.py
 
 # --- Other Keras backends --------------------------------------------------------
 # CPU-only builds: torch from PyTorch's CPU index (PyPI's Linux wheel pulls several GB
@@ -91,10 +93,10 @@ TENSORFLOW_PACKAGE ?= tensorflow-cpu==2.21.0
 # the chapter executed under each backend (nbval, with its hidden checks)
 BACKEND_NOTEBOOK   ?= book/generative_lstm.ipynb
 
-.venv-torch/.installed: companion/pyproject.toml
+.venv-torch/.installed: companion/pyproject.toml $(LOCK)
 	$(PYTHON) -m venv .venv-torch
 	.venv-torch/bin/python -m pip install --quiet --upgrade pip
-	.venv-torch/bin/python -m pip install --quiet -e "./companion[test]" myst-nb
+	.venv-torch/bin/python -m pip install --quiet -c $(LOCK) -e "./companion[test]" myst-nb
 	.venv-torch/bin/python -m pip install --quiet --retries 1 "$(TORCH_PACKAGE)" --index-url $(TORCH_INDEX)
 	@touch $@
 

@@ -94,3 +94,11 @@ def test_every_chapter_ends_with_exercises_whose_solutions_are_hidden(path):
     exercises = markdown.split("## Exercises", 1)[1]
     solutions = re.findall(r"```\{admonition\} Solution\n:class: dropdown\n", exercises)
     assert len(solutions) >= 2, f"{path.name}: {len(solutions)} solutions behind a toggle, expected at least 2"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_cells_carry_no_execution_timestamps(path):
+    """Timestamps of a past execution would only make noise in every diff (and in the cache key)."""
+    notebook, _ = code_cells(path)
+    stamped = [i for i, cell in enumerate(notebook["cells"]) if "execution" in cell.get("metadata", {})]
+    assert stamped == [], f"{path.name}: cells {stamped} carry execution metadata"

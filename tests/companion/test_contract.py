@@ -64,8 +64,22 @@ NOT_NUMBERS = st.one_of(st.text(max_size=3), st.none(), st.booleans(), st.lists(
 NOT_FINITE = st.sampled_from([math.nan, math.inf, -math.inf])
 # finite as Python floats, infinite in float32 (the precision of Keras weights and inputs)
 NOT_FINITE_IN_FLOAT32 = st.sampled_from([1e39, -1e39, np.float64(3.5e38), 10**40])
-OPTIONS = {"forward", "backward", "bidirectional", "concat", "sum", "mul", "ave", "left", "right", "constant", "cosine"}
-OPTIONS |= set(cells.CELLS)  # the recurrent cells: "lstm", "gru", ...
+OPTIONS = {
+    "forward",
+    "backward",
+    "bidirectional",
+    "concat",
+    "sum",
+    "mul",
+    "ave",
+    "left",
+    "right",
+    "constant",
+    "cosine",
+    *scratch.ACTIVATIONS,
+    *models.SEQUENCE_MODEL_KINDS,
+    *cells.CELLS,  # the recurrent cells: "lstm", "gru", ...
+}  # every valid choice: a "bad" option must not be one
 BAD_SEEDS = st.one_of(st.integers(max_value=-1), st.integers(min_value=2**32, max_value=2**64))
 
 

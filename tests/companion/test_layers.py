@@ -58,6 +58,16 @@ def test_outputs_and_states_equal_the_stock_layer(name):
             np.testing.assert_allclose(g, e, atol=2e-6, rtol=1e-5)
 
 
+@pytest.mark.parametrize("name", CONFIGURATIONS)
+def test_training_and_inference_paths_compute_the_same_outputs(name):
+    _, fused = twins(**CONFIGURATIONS[name])
+    x, h0, c0 = inputs()
+    trained = as_list(fused(x, initial_state=[h0, c0], training=True))
+    inferred = as_list(fused(x, initial_state=[h0, c0], training=False))
+    for t, i in zip(trained, inferred, strict=True):
+        np.testing.assert_allclose(i, t, atol=1e-6, rtol=1e-6)
+
+
 def test_the_fused_path_is_taken_exactly_on_the_fused_backends():
     layer = layers.FusedLSTM(UNITS)
     assert layer.uses_fused_path() is (keras.backend.backend() in layers.FUSED_BACKENDS)
@@ -92,13 +102,13 @@ def test_a_mask_falls_back_to_the_stock_computation():
     np.testing.assert_allclose(ops.convert_to_numpy(got)[:, -1], ops.convert_to_numpy(got)[:, -4], atol=1e-7)
 
 
-def _loss_and_gradients(layer, x, h0, c0):
+def _loss_and_gradients(layer, x, h0, c0, training=True):
     """Gradients of a loss that reads every output (sequences and both final states) on JAX."""
     import jax
 
     def loss(trainable, x, h0, c0):
         outputs, _ = layer.stateless_call(
-            trainable, [v.value for v in layer.non_trainable_variables], x, initial_state=[h0, c0]
+            trainable, [v.value for v in layer.non_trainable_variables], x, initial_state=[h0, c0], training=training
         )
         outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
         return sum(ops.sum(ops.sin(output * (k + 1))) for k, output in enumerate(outputs))
@@ -107,13 +117,14 @@ def _loss_and_gradients(layer, x, h0, c0):
 
 
 @pytest.mark.skipif(not ON_JAX, reason="the fused path, and its custom gradient, run on JAX only")
+@pytest.mark.parametrize("training", [True, False], ids=["training: custom gradient", "inference: autodiff"])
 @pytest.mark.parametrize("name", CONFIGURATIONS)
-def test_gradients_equal_the_stock_layer_for_weights_inputs_and_initial_states(name):
+def test_gradients_equal_the_stock_layer_for_weights_inputs_and_initial_states(name, training):
     stock, fused = twins(**CONFIGURATIONS[name])
     assert fused.uses_fused_path()
     x, h0, c0 = inputs(seed=1)
-    expected_loss, expected = _loss_and_gradients(stock, x, h0, c0)
-    got_loss, got = _loss_and_gradients(fused, x, h0, c0)
+    expected_loss, expected = _loss_and_gradients(stock, x, h0, c0, training)
+    got_loss, got = _loss_and_gradients(fused, x, h0, c0, training)
     np.testing.assert_allclose(float(got_loss), float(expected_loss), rtol=1e-5)
     (w_expected, *rest_expected), (w_got, *rest_got) = expected, got
     for e, g, what in zip(

@@ -79,6 +79,27 @@ def _forward(projected, recurrent_kernel, h0, c0):
     return (last_cell, *saved)
 
 
+def _forward_only(projected, recurrent_kernel, h0, c0):
+    """The recurrence for inference: the states only, nothing kept for a backward pass.
+
+    Same arguments and results as :func:`_recurrence_with_gradient`; differentiable by
+    the backend's own autodiff (slower than the hand-written pass, but correct), so a
+    gradient taken through a model called with ``training=False`` is still right.
+    """
+    units = recurrent_kernel.shape[0]
+    scale, shift, _ = _gate_constants(units, projected.dtype)
+
+    def step(carry, projected_t):
+        h, c = carry
+        gates = ops.tanh((projected_t + ops.matmul(h, recurrent_kernel)) * scale) * scale + shift
+        c = gates[:, units : 2 * units] * c + gates[:, :units] * gates[:, 2 * units : 3 * units]
+        h = gates[:, 3 * units :] * ops.tanh(c)
+        return (h, c), h
+
+    (_, last_cell), states = ops.scan(step, (h0, c0), projected)
+    return states, last_cell
+
+
 def _recurrence_with_gradient(projected, recurrent_kernel, h0, c0):
     """The LSTM recurrence over time-major, already-projected inputs.
 
@@ -157,7 +178,9 @@ class FusedLSTM(keras.layers.LSTM):
     backward pass: the input projection is computed for all steps before the
     loop, the four gates are activated by one ``tanh`` over the whole block
     (``sigmoid(x) = (1 + tanh(x / 2)) / 2``), and the backward scan carries only
-    the state gradients (measured in ``benchmarks/README.md``). Elsewhere, and for
+    the state gradients (measured in ``benchmarks/README.md``). Called with
+    ``training=False`` (``predict``, ``evaluate``) it runs a forward-only scan
+    that keeps nothing for a backward pass. Elsewhere, and for
     what the fused path does not implement (a mask, dropout, ``unroll=True``,
     ``use_cudnn=True``, other activations), it is the stock layer;
     :meth:`uses_fused_path` says which path a call takes.
@@ -211,10 +234,9 @@ class FusedLSTM(keras.layers.LSTM):
         if cell.use_bias:
             projected = projected + cell.bias
         h0, c0 = initial_state[0], initial_state[1]
-        states, last_cell = (
-            _fused_lstm_recurrence()(  # a tensor, not the variable: older Keras passes it on to JAX as is
-                ops.transpose(projected, (1, 0, 2)), ops.convert_to_tensor(cell.recurrent_kernel), h0, c0
-            )
+        recurrence = _fused_lstm_recurrence() if training else _forward_only
+        states, last_cell = recurrence(  # a tensor, not the variable: older Keras passes it on to JAX as is
+            ops.transpose(projected, (1, 0, 2)), ops.convert_to_tensor(cell.recurrent_kernel), h0, c0
         )
         last_state = states[-1]
         outputs = ops.transpose(states, (1, 0, 2)) if self.return_sequences else last_state
