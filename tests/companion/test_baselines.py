@@ -79,3 +79,53 @@ def test_mlp_name_is_checked_by_the_package():
 def test_recurrent_gain_must_be_finite_in_float32():
     with pytest.raises(ValueError, match=r"recurrent_gain must be finite in float32 .*got 1e\+39"):
         baselines.build_simple_rnn(4, 1, units=2, n_outputs=1, recurrent_gain=1e39)
+
+
+# --- The character n-gram baseline ---
+
+
+def test_ngram_unigram_is_the_entropy_of_the_smoothed_frequencies():
+    from lstm_companion import baselines
+
+    train = np.array([0, 0, 0, 1])  # frequencies 3/4, 1/4 of two symbols
+    test = np.array([0, 1])
+    k = 0.5
+    p0, p1 = (3 + k) / (4 + 2 * k), (1 + k) / (4 + 2 * k)
+    expected = -(np.log2(p0) + np.log2(p1)) / 2
+    assert baselines.ngram_bits_per_char(train, test, n_symbols=2, order=1, smoothing=k) == pytest.approx(expected)
+
+
+def test_ngram_learns_a_deterministic_text_and_knows_nothing_of_unseen_contexts():
+    from lstm_companion import baselines
+
+    cycle = np.tile([0, 1, 2, 3], 200)  # every character follows from the one before
+    bits = baselines.ngram_bits_per_char(cycle, cycle[:40], n_symbols=4, order=2, smoothing=1e-6)
+    assert bits < 1e-5
+    assert baselines.ngram_bits_per_char(cycle, cycle[:40], n_symbols=4, order=1) == pytest.approx(2.0, abs=1e-3)
+    unseen = np.array([3, 3, 3, 3])  # context 3 is always followed by 0 in training: 3 -> 3 is (almost) impossible
+    assert baselines.ngram_bits_per_char(cycle, unseen, n_symbols=4, order=2, smoothing=0.1) > 10
+    never = np.array([0, 1])
+    nothing = baselines.ngram_bits_per_char(never, np.array([2, 3, 2]), n_symbols=4, order=2, smoothing=1.0)
+    assert nothing == pytest.approx(2.0)  # contexts never seen: uniform over the 4 symbols
+
+
+def test_ngram_on_the_corpus_higher_orders_predict_better_up_to_the_trigram():
+    from lstm_companion import baselines, datasets, text
+
+    corpus = datasets.load_python_docs()
+    alphabet = text.text_alphabet(corpus)
+    codes = text.encode_text(corpus, alphabet=alphabet)
+    train, test = codes[:100_000], codes[100_000:120_000]
+    bits = [baselines.ngram_bits_per_char(train, test, n_symbols=len(alphabet), order=n) for n in (1, 2, 3)]
+    assert bits[0] > bits[1] > bits[2] and bits[0] < np.log2(len(alphabet))
+
+
+def test_ngram_checks_codes_and_order():
+    from lstm_companion import baselines
+
+    with pytest.raises(ValueError, match=r"test must hold integer codes from 0 to n_symbols - 1 = 1"):
+        baselines.ngram_bits_per_char(np.array([0, 1, 0]), np.array([0, 2, 1]), n_symbols=2)
+    with pytest.raises(ValueError, match="train must hold at least 3 codes for this order, got 2"):
+        baselines.ngram_bits_per_char(np.array([0, 1]), np.array([0, 1, 0]), n_symbols=2)
+    with pytest.raises(ValueError, match=r"order must keep n_symbols \*\* order below 2\*\*63"):
+        baselines.ngram_bits_per_char(np.zeros(20), np.zeros(20), n_symbols=200, order=9)

@@ -24,6 +24,7 @@ import math
 import lstm_companion
 from lstm_companion import (
     baselines,
+    cells,
     data,
     datasets,
     forecasting,
@@ -35,6 +36,7 @@ from lstm_companion import (
     preprocessing,
     scratch,
     seq2seq,
+    text,
     tokens,
     training,
 )
@@ -78,6 +80,7 @@ OPTIONS = {
     "cosine",
     *scratch.ACTIVATIONS,
     *models.SEQUENCE_MODEL_KINDS,
+    *cells.CELLS,  # the recurrent cells: "lstm", "gru", ...
 }  # every valid choice: a "bad" option must not be one
 BAD_SEEDS = st.one_of(st.integers(max_value=-1), st.integers(min_value=2**32, max_value=2**64))
 
@@ -675,6 +678,123 @@ for _name in ("mae", "rmse"):
         dict(y_true=_Y, y_pred=_Y),
         {"y_true": _Y, "y_pred": _Y},
     )
+# --- Recurrent cells and character models (cells, text, the n-gram baseline, sampling) ---
+_TEXTS = typed(st.sampled_from([3, None, b"ab", ["a"]]), st.just(""))  # a non-empty str
+_ALPHABETS = typed(st.sampled_from([3, None, b"ab", ["a", "b"]]), st.sampled_from(["", "aab"]))  # distinct characters
+_CHAR_MODEL = cells.build_char_model(6, units=2, embedding_dim=2)
+_CELL_LAYER = {"units": "size", "return_sequences": "flag", "name": "layer_name"}
+CONTRACT.update(
+    {
+        "layers.NoForgetLSTM": (layers.NoForgetLSTM, dict(units=2), _CELL_LAYER),
+        "layers.MinLSTM": (layers.MinLSTM, dict(units=2), _CELL_LAYER),
+        "cells.recurrent_layer": (
+            cells.recurrent_layer,
+            dict(cell="gru", units=2),
+            {"cell": "option", **_CELL_LAYER},
+        ),
+        "cells.build_cell_model": (
+            cells.build_cell_model,
+            dict(n_steps=4, n_features=2, cell="min_lstm", units=3, n_outputs=1),
+            {
+                "n_steps": "size",
+                "n_features": "size",
+                "cell": "option",
+                "units": "size",
+                "n_outputs": "size",
+                "output_activation": "output_activation",
+            },
+        ),
+        "cells.build_char_model": (
+            cells.build_char_model,
+            dict(n_symbols=5, units=2),
+            {
+                "n_symbols": "size2",
+                "units": "size",
+                "embedding_dim": "size",
+                "cell": "option",
+                "n_steps": "size_or_none",
+            },
+        ),
+        "cells.count_parameters": (
+            cells.count_parameters,
+            dict(cell="lstm", n_features=2, units=3),
+            {"cell": "option", "n_features": "size", "units": "size", "n_outputs": "count"},
+        ),
+        "cells.match_units": (
+            cells.match_units,
+            dict(cell="irnn", n_parameters=100, n_features=2),
+            {"cell": "option", "n_parameters": "size", "n_features": "size", "n_outputs": "count"},
+        ),
+        "text.text_alphabet": (text.text_alphabet, dict(text="abca"), {"text": _TEXTS}),
+        "text.encode_text": (
+            text.encode_text,
+            dict(text="ab", alphabet="ab "),
+            {"text": _TEXTS, "alphabet": _ALPHABETS},
+        ),
+        "text.words": (text.words, dict(text="a word"), {"text": only_type_errors(3, None, b"ab", ["a"])}),
+        "text.known_word_fraction": (
+            text.known_word_fraction,
+            dict(text="a word", vocabulary={"word"}),
+            {
+                "text": typed(st.sampled_from([3, None, b"ab"]), st.sampled_from(["", "12 + 3"])),
+                "vocabulary": typed(st.sampled_from([3, None, "word", [1, 2]]), st.sampled_from([set(), []])),
+            },
+        ),
+    }
+)
+ARRAY_CONTRACT.update(
+    {
+        "scratch.no_forget_lstm_forward": (
+            scratch.no_forget_lstm_forward,
+            dict(x=_X, kernel=np.zeros((2, 6)), recurrent_kernel=np.zeros((2, 6)), bias=np.zeros(6)),
+            {
+                "x": _X,
+                "kernel": np.zeros((2, 6)),
+                "recurrent_kernel": np.zeros((2, 6)),
+                "bias": np.zeros(6),
+                "return_cells": "flag",
+            },
+        ),  # fmt: skip
+        "scratch.min_lstm_forward": (
+            scratch.min_lstm_forward,
+            dict(x=_X, kernel=np.zeros((2, 6)), bias=np.zeros(6)),
+            {"x": _X, "kernel": np.zeros((2, 6)), "bias": np.zeros(6)},
+        ),
+        "text.decode_text": (
+            text.decode_text,
+            dict(codes=np.array([0, 1]), alphabet="ab"),
+            {"codes": np.array([0.0, 1.0]), "alphabet": _ALPHABETS},
+        ),
+        "text.next_char_windows": (
+            text.next_char_windows,
+            dict(codes=np.arange(10), n_steps=3),
+            {"codes": np.arange(10.0), "n_steps": "size", "stride": "size_or_none"},
+        ),
+        "baselines.ngram_bits_per_char": (
+            baselines.ngram_bits_per_char,
+            dict(train=np.arange(10) % 3, test=np.arange(6) % 3, n_symbols=3),
+            {
+                "train": np.arange(10.0) % 3,
+                "test": np.arange(6.0) % 3,
+                "n_symbols": "size2",
+                "order": "size",
+                "smoothing": "positive",
+            },
+        ),
+        "generation.sample_symbols": (
+            generation.sample_symbols,
+            dict(model=_CHAR_MODEL, prompt=np.array([1, 2]), n_steps=2),
+            {
+                "model": BAD_MODELS,
+                "prompt": np.array([1.0, 2.0]),
+                "n_steps": "size",
+                "temperature": "positive",
+                "window": "size_or_none",
+                "seed": "seed",
+            },
+        ),
+    }
+)
 for _name, (_function, _valid, _kinds) in ARRAY_CONTRACT.items():
     CONTRACT[_name] = (_function, _valid, {
         argument: bad_arrays(kind) if isinstance(kind, np.ndarray) else kind for argument, kind in _kinds.items()
@@ -936,6 +1056,7 @@ def test_generators_refuse_sizes_past_what_an_array_holds(name, argument, huge):
 NO_ARGUMENTS = {
     "datasets.load_airline",
     "datasets.load_co2",
+    "datasets.load_python_docs",
     "datasets.load_sunspots",
     "training.EpochTimer",
 }

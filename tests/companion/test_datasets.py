@@ -19,7 +19,7 @@ def test_packaged_data_files_all_have_recorded_checksums():
     from importlib import resources
 
     shipped = {
-        p.name for p in resources.files("lstm_companion").joinpath("data_files").iterdir() if p.name.endswith(".csv")
+        p.name for p in resources.files("lstm_companion").joinpath("data_files").iterdir() if p.name != "README.md"
     }
     assert shipped == set(datasets.DATASET_SHA256)
 
@@ -47,7 +47,7 @@ def test_load_airline_is_box_and_jenkins_series_g():
 @pytest.mark.parametrize(
     "filename, loader",
     [("sunspots.csv", datasets.load_sunspots), ("co2_monthly.csv", datasets.load_co2),
-     ("airline.csv", datasets.load_airline)],
+     ("airline.csv", datasets.load_airline), ("python_docs.txt", datasets.load_python_docs)],
 )  # fmt: skip
 def test_a_modified_data_file_is_refused(monkeypatch, filename, loader):
     monkeypatch.setitem(datasets.DATASET_SHA256, filename, "0" * 64)
@@ -105,3 +105,12 @@ def test_mackey_glass_refuses_a_delay_longer_than_an_array_holds():
         datasets.mackey_glass(5, tau=1e300, dt=1e-300)
     with pytest.raises(ValueError, match=r"\(n_points \+ discard\) \* sample_every \+ tau / dt must be at most"):
         datasets.mackey_glass(5, tau=1e30, dt=0.5)
+
+
+def test_load_python_docs_is_the_ascii_text_of_the_help_topics():
+    corpus = datasets.load_python_docs()
+    assert isinstance(corpus, str) and len(corpus) == 465_119 and corpus.isascii()
+    assert corpus.startswith('The "assert" statement\n**********************\n') and corpus.endswith("\n")
+    assert len(set(corpus)) == 94 and "$" not in corpus and "`" not in corpus
+    assert corpus.count("\n") == 11_452
+    assert 'The "with" statement' in corpus and 'The "yield" statement' in corpus

@@ -36,7 +36,7 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_wheel_ships_the_data_files_and_their_licence_notes(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for filename in ("sunspots.csv", "co2_monthly.csv", "airline.csv", "README.md"):
+    for filename in ("sunspots.csv", "co2_monthly.csv", "airline.csv", "python_docs.txt", "README.md"):
         assert f"lstm_companion/data_files/{filename}" in names
     assert not any(name.startswith(("tests/", "book/")) for name in names)
 
@@ -51,7 +51,7 @@ def test_packaged_data_loads_from_an_installed_wheel(wheel, tmp_path):
         "print(lstm_companion.__file__)\n"
         "years, spots = datasets.load_sunspots()\n"
         "print(len(years), int(years[0]), int(years[-1]), float(spots.max()))\n"
-        "print(len(datasets.load_co2()[1]), len(datasets.load_airline()[1]))\n"
+        "print(len(datasets.load_co2()[1]), len(datasets.load_airline()[1]), len(datasets.load_python_docs()))\n"
     )
     # run from an empty directory with the installed copy first on the path, so neither the
     # checkout nor the editable install can be what is imported
@@ -60,7 +60,7 @@ def test_packaged_data_loads_from_an_installed_wheel(wheel, tmp_path):
         [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
     )
     location, numbers, lengths = result.stdout.strip().splitlines()
-    assert lengths == "444 144"
+    assert lengths == "444 144 465119"
     assert Path(location).resolve().is_relative_to(site.resolve()), location
     n, first, last, peak = numbers.split()
     assert (int(n), int(first), int(last)) == (309, 1700, 2008)
@@ -137,7 +137,7 @@ def test_sdist_builds_a_wheel_with_the_data_files(sdist, tmp_path):
     )
     (wheel_from_sdist,) = (tmp_path / "w").glob("*.whl")
     names = zipfile.ZipFile(wheel_from_sdist).namelist()
-    for filename in ("sunspots.csv", "co2_monthly.csv", "airline.csv"):
+    for filename in ("sunspots.csv", "co2_monthly.csv", "airline.csv", "python_docs.txt"):
         assert f"lstm_companion/data_files/{filename}" in names
 
 

@@ -164,3 +164,41 @@ def test_lstm_forward_calls_lstm_step():
 
     assert "lstm_step(" in inspect.getsource(scratch.lstm_forward)
     assert "np.tanh" not in inspect.getsource(scratch.lstm_forward)
+
+
+# --- The LSTM of 1997 and the minimal LSTM ---
+
+
+def test_no_forget_lstm_is_an_lstm_whose_forget_gate_is_fixed_open():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 12, 2))
+    kernel, recurrent, bias = rng.normal(size=(2, 12)), rng.normal(size=(4, 12)) * 0.5, rng.normal(size=12)
+    blocks = lambda w: np.split(w, 3, axis=-1)  # noqa: E731 -- input, candidate, output
+    # the same weights in an LSTM, with a forget block whose sigmoid is 1 in float64
+    lstm_kernel = np.concatenate([blocks(kernel)[0], np.zeros((2, 4)), *blocks(kernel)[1:]], axis=1)
+    lstm_recurrent = np.concatenate([blocks(recurrent)[0], np.zeros((4, 4)), *blocks(recurrent)[1:]], axis=1)
+    lstm_bias = np.concatenate([blocks(bias)[0], np.full(4, 50.0), *blocks(bias)[1:]])
+    sequence, h, c, cells = scratch.no_forget_lstm_forward(x, kernel, recurrent, bias, return_cells=True)
+    expected, h_lstm, c_lstm, gates = scratch.lstm_forward(x, lstm_kernel, lstm_recurrent, lstm_bias, return_gates=True)
+    np.testing.assert_allclose(sequence, expected, atol=1e-12)
+    np.testing.assert_allclose(cells, gates["cell"], atol=1e-12)
+    np.testing.assert_allclose(c, c_lstm, atol=1e-12)
+
+
+def test_min_lstm_with_balanced_gates_halves_the_distance_to_its_candidate_every_step():
+    # z_f = z_i = 0: both normalised gates are 1/2, so h_t = h_{t-1} / 2 + z_h / 2 from h_0 = 0
+    kernel = np.zeros((1, 6))
+    bias = np.array([0.0, 0.0, 0.0, 0.0, 2.0, -1.0])
+    states = scratch.min_lstm_forward(np.zeros((1, 8, 1)), kernel, bias)
+    t = np.arange(1, 9)
+    np.testing.assert_allclose(states[0], np.stack([2.0 * (1 - 0.5**t), -1.0 * (1 - 0.5**t)], axis=1))
+
+
+def test_new_references_name_the_expected_weight_shapes():
+    x = np.zeros((1, 4, 2))
+    with pytest.raises(ValueError, match=r"kernel must have shape \(n_features, 3 \* units\) = \(2, 3 \* units\)"):
+        scratch.min_lstm_forward(x, np.zeros((2, 4)), np.zeros(4))
+    with pytest.raises(ValueError, match=r"bias must have shape \(3 \* units,\) = \(6,\)"):
+        scratch.min_lstm_forward(x, np.zeros((2, 6)), np.zeros(5))
+    with pytest.raises(ValueError, match=r"recurrent_kernel must have shape \(units, 3 \* units\) = \(2, 6\)"):
+        scratch.no_forget_lstm_forward(x, np.zeros((2, 6)), np.zeros((3, 6)), np.zeros(6))

@@ -6,7 +6,8 @@ Modules, by concept:
 - :mod:`lstm_companion.datasets` -- named series: packaged real data (checksummed) and benchmarks.
 - :mod:`lstm_companion.preprocessing` -- windows of a series, splits by time, scaling, differencing, one-hot text.
 - :mod:`lstm_companion.models` -- LSTM builders returning uncompiled Keras models, by kind of problem.
-- :mod:`lstm_companion.baselines` -- builders of the models the LSTM is compared with.
+- :mod:`lstm_companion.baselines` -- builders of the models the LSTM is compared with, and an n-gram baseline.
+- :mod:`lstm_companion.cells` -- recurrent cells side by side (LSTM, GRU, RNNs, minLSTM): builders, parameter counts.
 - :mod:`lstm_companion.layers` -- the custom Keras layers (``FusedLSTM``, ...).
 - :mod:`lstm_companion.generation` -- generating sequences by feeding a model its own outputs.
 - :mod:`lstm_companion.tokens` -- token sequences: start/end/padding, the reversal and shape-caption problems, scores.
@@ -16,6 +17,7 @@ Modules, by concept:
 - :mod:`lstm_companion.gradients` -- loss gradients on any backend (jax, tensorflow, torch).
 - :mod:`lstm_companion.plotting` -- figures for the chapters (they never save or show).
 - :mod:`lstm_companion.scratch` -- NumPy reference implementations.
+- :mod:`lstm_companion.text` -- characters as integer codes, training windows of text, words of generated text.
 - :mod:`lstm_companion.config` -- the default Keras backend and the book's seed.
 
 Importing the package sets the default Keras backend (see :mod:`lstm_companion.config`)
@@ -43,6 +45,7 @@ except ModuleNotFoundError as error:
 
 _SUBMODULES = (
     "baselines",
+    "cells",
     "config",
     "data",
     "datasets",
@@ -55,6 +58,7 @@ _SUBMODULES = (
     "preprocessing",
     "scratch",
     "seq2seq",
+    "text",
     "tokens",
     "training",
 )

@@ -4,9 +4,11 @@
 - :func:`build_window_mlp`: an MLP that sees only the last few steps of a sequence;
 - :func:`build_simple_rnn`: an Elman RNN, the recurrent network before the LSTM;
 - :func:`build_attention_reader`: attention from the last step, which looks
-  things up instead of carrying them in a state.
+  things up instead of carrying them in a state;
+- :func:`ngram_bits_per_char`: a character n-gram model, counted in NumPy, scored in
+  bits per character on held-out text (the baseline of a character language model).
 
-Like the LSTM builders of :mod:`lstm_companion.models`, each returns an
+Like the LSTM builders of :mod:`lstm_companion.models`, each builder returns an
 uncompiled ``keras.Model`` that starts with ``keras.Input`` and takes sequences
 shaped ``(batch, n_steps, n_features)`` (except :func:`build_mlp`).
 """
@@ -16,10 +18,10 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from ._validation import check_activation, check_float, check_int, check_name, check_sequence_shape
+from ._validation import check_activation, check_array, check_float, check_int, check_name, check_sequence_shape
 from .layers import LastStepAttention
 
-__all__ = ["build_attention_reader", "build_mlp", "build_simple_rnn", "build_window_mlp"]
+__all__ = ["build_attention_reader", "build_mlp", "build_simple_rnn", "build_window_mlp", "ngram_bits_per_char"]
 
 
 def build_mlp(
@@ -198,3 +200,83 @@ def build_attention_reader(
     read = LastStepAttention(key_dim, name="attention")(inputs)
     outputs = keras.layers.Dense(n_outputs, activation=output_activation, name="output")(read)
     return keras.Model(inputs, outputs, name="attention_reader")
+
+
+# ---------------------------------------------------------------------------------------------
+# The baseline of a character language model: n-gram counts, in NumPy.
+
+
+def _check_codes(name: str, value, n_symbols: int, minimum_length: int) -> np.ndarray:
+    codes = check_array(name, value, ndim=1)
+    if np.any(codes != np.round(codes)) or codes.min() < 0 or codes.max() >= n_symbols:
+        raise ValueError(
+            f"{name} must hold integer codes from 0 to n_symbols - 1 = {n_symbols - 1}, "
+            f"got values from {codes.min():g} to {codes.max():g}"
+        )
+    if len(codes) < minimum_length:
+        raise ValueError(f"{name} must hold at least {minimum_length} codes for this order, got {len(codes)}")
+    return codes.astype(np.int64)
+
+
+def _ngram_ids(codes: np.ndarray, order: int, n_symbols: int) -> tuple[np.ndarray, np.ndarray]:
+    """For every position from ``order - 1`` on: the id of the ``order - 1`` codes before it, and of all ``order``."""
+    windows = np.lib.stride_tricks.sliding_window_view(codes, order)
+    context = np.zeros(len(windows), dtype=np.int64)
+    for j in range(order - 1):
+        context = context * n_symbols + windows[:, j]
+    return context, context * n_symbols + windows[:, -1]
+
+
+def _counts(keys: np.ndarray, table: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """How often each of ``keys`` occurs, from a table ``(sorted unique keys, their counts)``."""
+    unique, counts = table
+    position = np.minimum(np.searchsorted(unique, keys), len(unique) - 1)
+    return np.where(unique[position] == keys, counts[position], 0)
+
+
+def ngram_bits_per_char(train, test, *, n_symbols: int, order: int = 3, smoothing: float = 0.05) -> float:
+    """Bits per character of a character n-gram model on held-out text, with add-k smoothing.
+
+    The model predicts each character from the ``order - 1`` characters before it, by
+    counts over the training text (Lidstone's add-k smoothing)::
+
+        P(c | context) = (N(context, c) + k) / (N(context) + k * n_symbols)
+
+    so a context never seen gives every character the same probability. ``order=1``
+    is the unigram model (character frequencies, no context), ``order=3`` the
+    trigram. The score is the average of ``-log2 P`` over the characters of ``test``
+    from position ``order - 1`` on (the first ``order - 1`` have no full context):
+    the bits per character of a code built from the model, the unit of the
+    cross-entropy a language model is trained on, divided by ``ln 2``.
+
+    Args:
+        train: integer codes of the training text, ``(length,)``, values in ``[0, n_symbols)``.
+        test: integer codes of the held-out text, longer than ``order - 1``.
+        n_symbols: size of the alphabet (>= 2).
+        order: characters per n-gram, the one predicted included (1 to 9).
+        smoothing: ``k`` (> 0), added to every count.
+
+    Returns:
+        Bits per character, a float; ``log2(n_symbols)`` for a model that knows nothing.
+
+    Raises:
+        ValueError: if the codes are not integers in ``[0, n_symbols)``, a text is too
+            short for ``order``, or ``n_symbols ** order`` n-grams cannot be numbered in 64 bits.
+
+    Example:
+        >>> codes = text.encode_text(corpus, alphabet=alphabet)
+        >>> baselines.ngram_bits_per_char(codes[:90_000], codes[90_000:], n_symbols=len(alphabet), order=3)
+    """
+    n_symbols = check_int("n_symbols", n_symbols, minimum=2)
+    order = check_int("order", order, maximum=9)
+    if n_symbols**order >= 2**63:
+        raise ValueError(f"order must keep n_symbols ** order below 2**63 (n_symbols={n_symbols}), got {order}")
+    smoothing = check_float("smoothing", smoothing, minimum=0.0, exclusive_minimum=True)
+    train = _check_codes("train", train, n_symbols, order)
+    test = _check_codes("test", test, n_symbols, order)
+    train_context, train_ngram = _ngram_ids(train, order, n_symbols)
+    test_context, test_ngram = _ngram_ids(test, order, n_symbols)
+    n_ngram = _counts(test_ngram, np.unique(train_ngram, return_counts=True))
+    n_context = _counts(test_context, np.unique(train_context, return_counts=True))
+    probability = (n_ngram + smoothing) / (n_context + smoothing * n_symbols)
+    return float(-np.mean(np.log2(probability)))

@@ -9,6 +9,7 @@
   dataset, put the file there, note its source and licence, record its checksum
   here and read it with ``_read_dataset`` in a new ``load_*`` function.
 - :func:`mackey_glass`: a chaotic benchmark series, computed on request.
+- :func:`load_python_docs`: English text for character models, checksummed like the series.
 
 Cut a series into supervised windows with :func:`lstm_companion.preprocessing.frame_series`.
 """
@@ -22,13 +23,14 @@ import numpy as np
 
 from ._validation import check_array_size, check_float, check_int, check_seed
 
-__all__ = ["DATASET_SHA256", "load_airline", "load_co2", "load_sunspots", "mackey_glass"]
+__all__ = ["DATASET_SHA256", "load_airline", "load_co2", "load_python_docs", "load_sunspots", "mackey_glass"]
 
 #: SHA-256 of every file in ``lstm_companion/data_files``; a file that does not match is refused.
 DATASET_SHA256 = {
     "sunspots.csv": "f67889b1d9002cd5227f0e0ef54e35b419cdd85a31279adef6f73fb41e5c0a9b",
     "co2_monthly.csv": "8ad1cb8067181046d855aa640ec3d27614714213ec9bf49420447a94288a502b",
     "airline.csv": "28af0eb869db6d9fbd31d5af03993a0cbf36c0857c3eb046a068c094b60da851",
+    "python_docs.txt": "b2e4f11e8c6dbed004f95bc7f373bdf0c5d05e4e9f7fe6b96cd89481033771ee",
 }
 
 
@@ -199,3 +201,27 @@ def mackey_glass(
             f"tau={tau}, beta={beta}, gamma={gamma}, exponent={exponent}, dt={dt}"
         )
     return samples
+
+
+def load_python_docs() -> str:
+    """English text for character models: the help topics of Python's documentation (PSF licence).
+
+    The 79 topics of ``pydoc_data.topics`` from CPython 3.11.7 (the text ``help("assert")``
+    shows), in alphabetical order, separated by blank lines: prose about the language
+    with grammar rules and code examples in it. Folded to ASCII (curly quotes made
+    straight, dashes and the ellipsis spelled with ASCII characters; see the README of
+    ``data_files`` for the exact conversion and the licence). Nothing is downloaded.
+
+    Returns:
+        The text, a ``str`` of 465,119 characters drawn from 94 distinct ones
+        (newline, the space and the printable ASCII characters but ``$`` and the backquote).
+
+    Raises:
+        RuntimeError: if the packaged file does not match its recorded SHA-256.
+
+    Example:
+        >>> text = datasets.load_python_docs()
+        >>> len(text), text[:22]
+        (465119, 'The "assert" statement')
+    """
+    return _read_dataset("python_docs.txt")

@@ -7,7 +7,11 @@ in and the results compared:
 - SimpleRNN: ``kernel`` ``(n_features, units)``, ``recurrent_kernel``
   ``(units, units)``, ``bias`` ``(units,)``;
 - LSTM: the same with ``4 * units`` columns, the four blocks in Keras's gate
-  order input, forget, candidate, output.
+  order input, forget, candidate, output;
+- the 1997 LSTM without a forget gate (:class:`~lstm_companion.layers.NoForgetLSTM`):
+  ``3 * units`` columns, input, candidate, output;
+- the minimal LSTM (:class:`~lstm_companion.layers.MinLSTM`): ``kernel``
+  ``(n_features, 3 * units)`` and ``bias``, forget, input, candidate; no recurrent kernel.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ __all__ = [
     "LSTM_GATES",
     "lstm_forward",
     "lstm_step",
+    "min_lstm_forward",
+    "no_forget_lstm_forward",
     "simple_rnn_forward",
     "simple_rnn_state_gradient_norms",
 ]
@@ -253,3 +259,103 @@ def lstm_forward(x, kernel, recurrent_kernel, bias, *, initial_state=None, retur
     if return_gates:
         return sequence, h, c, gates
     return sequence, h, c
+
+
+# ---------------------------------------------------------------------------------------------
+# Cells other than Keras's: the NumPy references of layers.NoForgetLSTM and layers.MinLSTM.
+
+
+def _check_blocks(x, kernel, bias, n_blocks: int):
+    """``x`` and an input kernel and bias of ``n_blocks`` blocks of ``units`` columns."""
+    x = check_array("x", x, ndim=3)
+    kernel = check_array("kernel", kernel, ndim=2)
+    if kernel.shape[1] % n_blocks or kernel.shape[0] != x.shape[2]:
+        raise ValueError(
+            f"kernel must have shape (n_features, {n_blocks} * units) = ({x.shape[2]}, {n_blocks} * units), "
+            f"got {kernel.shape}"
+        )
+    units = kernel.shape[1] // n_blocks
+    bias = check_array("bias", bias, ndim=1)
+    if bias.shape != (n_blocks * units,):
+        raise ValueError(f"bias must have shape ({n_blocks} * units,) = ({n_blocks * units},), got {bias.shape}")
+    return x, kernel, bias, units
+
+
+def no_forget_lstm_forward(x, kernel, recurrent_kernel, bias, *, return_cells: bool = False):
+    """Run the LSTM of 1997, without a forget gate, over a batch of sequences.
+
+    With ``z = x_t W + h U + b`` split into three blocks (input, candidate, output)::
+
+        i = sigmoid(z_i),  g = tanh(z_g),  o = sigmoid(z_o)
+        c_new = c + i * g       (nothing is ever forgotten: the forget gate is fixed at 1)
+        h_new = o * tanh(c_new)
+
+    Matches :class:`lstm_companion.layers.NoForgetLSTM` with ``return_sequences=True``;
+    the states start at zero.
+
+    Args:
+        x: inputs, ``(batch, n_steps, n_features)``.
+        kernel: ``W``, ``(n_features, 3 * units)``.
+        recurrent_kernel: ``U``, ``(units, 3 * units)``.
+        bias: ``b``, ``(3 * units,)``.
+        return_cells: also return the cell state of every step.
+
+    Returns:
+        ``(sequence, h_T, c_T)``: hidden states ``(batch, n_steps, units)`` and the final
+        hidden and cell states ``(batch, units)``; with ``return_cells=True`` a fourth
+        item, the cell states ``(batch, n_steps, units)``.
+
+    Example:
+        >>> sequence, h, c, cells = scratch.no_forget_lstm_forward(x, *layer.get_weights(), return_cells=True)
+    """
+    x, kernel, bias, units = _check_blocks(x, kernel, bias, 3)
+    recurrent_kernel = check_array("recurrent_kernel", recurrent_kernel, ndim=2)
+    if recurrent_kernel.shape != (units, 3 * units):
+        raise ValueError(
+            f"recurrent_kernel must have shape (units, 3 * units) = ({units}, {3 * units}), "
+            f"got {recurrent_kernel.shape}"
+        )
+    return_cells = check_bool("return_cells", return_cells)
+    batch, n_steps, _ = x.shape
+    h, c = np.zeros((batch, units)), np.zeros((batch, units))
+    sequence, cells = np.empty((batch, n_steps, units)), np.empty((batch, n_steps, units))
+    for t in range(n_steps):
+        z_i, z_g, z_o = np.split(x[:, t] @ kernel + h @ recurrent_kernel + bias, 3, axis=1)
+        c = c + _sigmoid(z_i) * np.tanh(z_g)
+        h = _sigmoid(z_o) * np.tanh(c)
+        sequence[:, t], cells[:, t] = h, c
+    return (sequence, h, c, cells) if return_cells else (sequence, h, c)
+
+
+def min_lstm_forward(x, kernel, bias) -> np.ndarray:
+    """Run the minimal LSTM (minLSTM) of Feng et al. (2024) one step at a time.
+
+    With ``z = x_t W + b`` split into three blocks (forget, input, candidate)::
+
+        f = sigmoid(z_f),  i = sigmoid(z_i)
+        h_new = f / (f + i) * h + i / (f + i) * z_h
+
+    from ``h_0 = 0``. The loop is the definition; :class:`lstm_companion.layers.MinLSTM`
+    computes the same states with a parallel scan, and its tests compare the two.
+
+    Args:
+        x: inputs, ``(batch, n_steps, n_features)``.
+        kernel: ``W``, ``(n_features, 3 * units)``.
+        bias: ``b``, ``(3 * units,)``.
+
+    Returns:
+        Hidden states ``h_1 .. h_T``, ``(batch, n_steps, units)``.
+
+    Example:
+        >>> states = scratch.min_lstm_forward(x, *layer.get_weights())
+    """
+    x, kernel, bias, units = _check_blocks(x, kernel, bias, 3)
+    batch, n_steps, _ = x.shape
+    h = np.zeros((batch, units))
+    states = np.empty((batch, n_steps, units))
+    for t in range(n_steps):
+        z_f, z_i, z_h = np.split(x[:, t] @ kernel + bias, 3, axis=1)
+        f, i = _sigmoid(z_f), _sigmoid(z_i)
+        h = f / (f + i) * h + i / (f + i) * z_h
+        states[:, t] = h
+    return states

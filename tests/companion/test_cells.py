@@ -1,0 +1,129 @@
+"""lstm_companion.cells: one builder for six recurrent cells, their parameter counts, parameter matching."""
+
+from lstm_companion import cells, data, layers, scratch, training
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+N_STEPS, N_FEATURES, UNITS = 6, 2, 5
+
+LAYER_TYPES = {
+    "lstm": layers.FusedLSTM,
+    "gru": keras.layers.GRU,
+    "simple_rnn": keras.layers.SimpleRNN,
+    "irnn": keras.layers.SimpleRNN,
+    "lstm_no_forget": layers.NoForgetLSTM,
+    "min_lstm": layers.MinLSTM,
+}
+
+
+def test_every_cell_has_a_layer_type():
+    assert set(LAYER_TYPES) == set(cells.CELLS)
+
+
+@pytest.mark.parametrize("cell", list(cells.CELLS))
+def test_cell_model_shapes_layer_and_parameter_count_by_the_formula(cell):
+    model = cells.build_cell_model(N_STEPS, N_FEATURES, cell=cell, units=UNITS, n_outputs=3)
+    assert model.name == cell and type(model.get_layer(cell)) is LAYER_TYPES[cell]
+    assert model.count_params() == cells.count_parameters(cell, n_features=N_FEATURES, units=UNITS, n_outputs=3)
+    x = np.random.default_rng(0).normal(size=(4, N_STEPS, N_FEATURES)).astype(np.float32)
+    assert model.predict(x, verbose=0).shape == (4, 3)
+    assert not model.compiled
+
+
+def test_parameter_formulas_by_hand():
+    n, u = N_FEATURES, UNITS
+    assert cells.count_parameters("lstm", n_features=n, units=u) == 4 * ((n + u) * u + u) == 160
+    assert cells.count_parameters("gru", n_features=n, units=u) == 3 * ((n + u) * u + 2 * u) == 135
+    assert cells.count_parameters("simple_rnn", n_features=n, units=u) == (n + u) * u + u == 40
+    assert cells.count_parameters("lstm_no_forget", n_features=n, units=u) == 3 * ((n + u) * u + u) == 120
+    assert cells.count_parameters("min_lstm", n_features=n, units=u) == 3 * (n + 1) * u == 45
+    assert cells.count_parameters("lstm", n_features=n, units=u, n_outputs=2) == 160 + (u + 1) * 2
+
+
+@pytest.mark.parametrize("cell", list(cells.CELLS))
+@pytest.mark.parametrize("budget", [1, 100, 2617, 10_000, 123_457])
+def test_match_units_gives_the_closest_parameter_count(cell, budget):
+    units = cells.match_units(cell, n_parameters=budget, n_features=3, n_outputs=1)
+
+    def distance(u):
+        return abs(cells.count_parameters(cell, n_features=3, units=u, n_outputs=1) - budget)
+
+    assert units >= 1 and distance(units) <= distance(units + 1)
+    assert units == 1 or distance(units) <= distance(units - 1)
+
+
+def test_match_units_for_the_chapter_budget():
+    budget = cells.count_parameters("lstm", n_features=2, units=24, n_outputs=1)
+    assert budget == 2617
+    matched = {cell: cells.match_units(cell, n_parameters=budget, n_features=2, n_outputs=1) for cell in cells.CELLS}
+    assert matched == {"lstm": 24, "gru": 27, "simple_rnn": 49, "irnn": 49, "lstm_no_forget": 28, "min_lstm": 262}
+
+
+def test_irnn_is_a_relu_rnn_starting_from_the_identity_with_zero_biases():
+    training.set_seed(0)
+    model = cells.build_cell_model(N_STEPS, N_FEATURES, cell="irnn", units=UNITS, n_outputs=1)
+    layer = model.get_layer("irnn")
+    kernel, recurrent, bias = layer.get_weights()
+    np.testing.assert_array_equal(recurrent, np.eye(UNITS))
+    np.testing.assert_array_equal(bias, np.zeros(UNITS))
+    x = np.random.default_rng(1).normal(size=(3, N_STEPS, N_FEATURES)).astype(np.float32)
+    sequence = scratch.simple_rnn_forward(x, kernel, recurrent, bias, activation="relu")
+    np.testing.assert_allclose(ops.convert_to_numpy(layer(x)), sequence[:, -1], rtol=1e-5, atol=1e-6)
+
+
+def test_the_lstm_cell_model_has_the_layers_of_the_vanilla_lstm():
+    from lstm_companion import models
+
+    training.set_seed(2)
+    ours = cells.build_cell_model(N_STEPS, N_FEATURES, cell="lstm", units=UNITS, n_outputs=1)
+    training.set_seed(2)
+    vanilla = models.build_vanilla_lstm(N_STEPS, N_FEATURES, units=UNITS, n_outputs=1)
+    for a, b in zip(ours.get_weights(), vanilla.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("cell", list(cells.CELLS))
+def test_every_cell_trains_and_round_trips_through_a_keras_file_with_safe_mode(cell, tmp_path):
+    training.set_seed(0)
+    x, y = data.adding_problem(64, n_steps=N_STEPS, seed=1)
+    model = cells.build_cell_model(N_STEPS, 2, cell=cell, units=UNITS, n_outputs=1)
+    history = training.compile_and_fit(model, x, y, epochs=2, batch_size=16)
+    assert np.all(np.isfinite(history.history["loss"]))
+    path = tmp_path / f"{cell}.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "min_lstm"])
+def test_char_model_gives_next_character_probabilities_and_round_trips(cell, tmp_path):
+    model = cells.build_char_model(7, units=4, embedding_dim=3, cell=cell)
+    assert model.count_params() == 7 * 3 + cells.count_parameters(cell, n_features=3, units=4, n_outputs=7)
+    codes = np.random.default_rng(0).integers(0, 7, size=(2, 9)).astype(np.int32)
+    probabilities = model.predict(codes, verbose=0)
+    assert probabilities.shape == (2, 9, 7)
+    np.testing.assert_allclose(probabilities.sum(axis=-1), 1.0, rtol=1e-5)
+    model.save(tmp_path / "char.keras")
+    loaded = keras.saving.load_model(tmp_path / "char.keras", safe_mode=True)
+    np.testing.assert_allclose(loaded.predict(codes, verbose=0), probabilities, atol=1e-6)
+    fixed = cells.build_char_model(7, units=4, n_steps=9)
+    assert fixed.input_shape == (None, 9)
+
+
+def test_char_model_is_causal():
+    """The prediction at a step does not depend on the characters after it: what sampling relies on."""
+    model = cells.build_char_model(5, units=4)
+    codes = np.random.default_rng(1).integers(0, 5, size=(1, 10)).astype(np.int32)
+    changed = codes.copy()
+    changed[0, 6:] = (changed[0, 6:] + 1) % 5
+    np.testing.assert_allclose(model.predict(codes, verbose=0)[0, :6], model.predict(changed, verbose=0)[0, :6])
+
+
+def test_unknown_cells_are_refused_by_name():
+    with pytest.raises(ValueError, match=r"cell must be one of \['lstm', 'gru'"):
+        cells.build_cell_model(4, 2, cell="transformer", units=2, n_outputs=1)
+    with pytest.raises(TypeError, match="cell must be a string"):
+        cells.recurrent_layer(3, 2)
