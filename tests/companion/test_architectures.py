@@ -1,6 +1,6 @@
 """Integration: each architecture's builder on its problem's data, saved and loaded back."""
 
-from lstm_companion import baselines, data, models, training
+from lstm_companion import baselines, data, models, text, training
 
 import keras
 import numpy as np
@@ -36,7 +36,7 @@ CASES = {
     ),
     "encoder_decoder": (
         lambda: models.build_encoder_decoder_lstm(8, 12, 2, 12, units=16, output_activation="softmax"),
-        lambda seed: data.addition_problem(6, seed=seed),
+        lambda seed: text.addition_problem(6, seed=seed),
         lstm_params(12, 16) + lstm_params(16, 16) + dense_params(16, 12),
     ),
     "bidirectional": (

@@ -14,8 +14,8 @@ LAYER_TYPES = {
     "gru": keras.layers.GRU,
     "simple_rnn": keras.layers.SimpleRNN,
     "irnn": keras.layers.SimpleRNN,
-    "lstm_no_forget": layers.NoForgetLSTM,
-    "min_lstm": layers.MinLSTM,
+    "lstm_no_forget": cells.NoForgetLSTM,
+    "min_lstm": cells.MinLSTM,
 }
 
 
@@ -127,3 +127,102 @@ def test_unknown_cells_are_refused_by_name():
         cells.build_cell_model(4, 2, cell="transformer", units=2, n_outputs=1)
     with pytest.raises(TypeError, match="cell must be a string"):
         cells.recurrent_layer(3, 2)
+
+
+# --- The cells Keras does not have: NoForgetLSTM and MinLSTM against their NumPy references ---
+
+
+def perturbed_weights(layer, seed):
+    """The layer's weights plus noise, so that biases are not all zero and the comparison means something."""
+    rng = np.random.default_rng(seed)
+    weights = [w + 0.3 * rng.normal(size=w.shape).astype(np.float32) for w in layer.get_weights()]
+    layer.set_weights(weights)
+    return weights
+
+
+@pytest.mark.parametrize("cls", [cells.NoForgetLSTM, cells.MinLSTM])
+def test_new_cells_match_their_numpy_references(cls):
+    from lstm_companion import scratch
+
+    x = np.random.default_rng(0).normal(size=(4, N_STEPS, N_FEATURES)).astype("float32")
+    layer = cls(UNITS, return_sequences=True)
+    layer(x)
+    weights = perturbed_weights(layer, 1)
+    if cls is cells.NoForgetLSTM:
+        expected = scratch.no_forget_lstm_forward(x, *weights)[0]
+    else:
+        expected = scratch.min_lstm_forward(x, *weights)
+    sequences = ops.convert_to_numpy(layer(x))
+    np.testing.assert_allclose(sequences, expected, rtol=1e-5, atol=1e-5)
+    last = cls(UNITS)
+    last(x)
+    last.set_weights(weights)
+    np.testing.assert_allclose(ops.convert_to_numpy(last(x)), expected[:, -1], rtol=1e-5, atol=1e-5)
+
+
+def test_new_cells_have_the_weights_and_parameters_their_docstrings_state():
+    no_forget, minimal = cells.NoForgetLSTM(UNITS), cells.MinLSTM(UNITS)
+    no_forget.build((None, N_STEPS, N_FEATURES))
+    minimal.build((None, N_STEPS, N_FEATURES))
+    assert [w.shape for w in no_forget.get_weights()] == [(N_FEATURES, 15), (UNITS, 15), (15,)]
+    assert no_forget.count_params() == 3 * ((N_FEATURES + UNITS) * UNITS + UNITS)
+    assert [w.shape for w in minimal.get_weights()] == [(N_FEATURES, 15), (15,)]
+    assert minimal.count_params() == 3 * (N_FEATURES + 1) * UNITS
+    recurrent = no_forget.get_weights()[1]
+    np.testing.assert_allclose(recurrent @ recurrent.T, np.eye(UNITS), atol=1e-5)  # orthogonal, as Keras's LSTM
+
+
+def test_without_a_forget_gate_the_cell_state_only_adds():
+    """c_t = c_{t-1} + i_t g_t: with inputs that keep i g positive, the cell grows with every step."""
+    from lstm_companion import scratch
+
+    layer = cells.NoForgetLSTM(2, return_sequences=True)
+    layer.build((None, 50, 1))
+    kernel = np.zeros((1, 6), np.float32)
+    bias = np.array([3.0, 3.0, 1.0, 1.0, 3.0, 3.0], np.float32)  # input gate open, candidate > 0, output open
+    layer.set_weights([kernel, np.zeros((2, 6), np.float32), bias])
+    _, _, c, states = scratch.no_forget_lstm_forward(np.zeros((1, 50, 1)), *layer.get_weights(), return_cells=True)
+    step = 1 / (1 + np.exp(-3.0)) * np.tanh(1.0)
+    np.testing.assert_allclose(states[0, :, 0], step * np.arange(1, 51), rtol=1e-6)
+    assert np.all(np.diff(states[0, :, 0]) > 0) and c[0, 0] > 35
+
+
+def test_min_lstm_parallel_scan_agrees_with_the_loop_over_a_long_sequence_and_has_gradients():
+    from lstm_companion import scratch
+
+    x = np.random.default_rng(4).normal(size=(2, 1000, 3)).astype(np.float32)
+    layer = cells.MinLSTM(4, return_sequences=True)
+    layer(x)
+    weights = perturbed_weights(layer, 5)
+    np.testing.assert_allclose(ops.convert_to_numpy(layer(x)), scratch.min_lstm_forward(x, *weights), atol=1e-4)
+    inputs_ = keras.Input(shape=(None, 3))
+    model = keras.Model(inputs_, keras.layers.Dense(1)(cells.MinLSTM(4)(inputs_)))
+    history = training.compile_and_fit(model, x, np.ones((2, 1)), epochs=2, batch_size=2)
+    assert np.all(np.isfinite(history.history["loss"]))
+
+
+@pytest.mark.parametrize("cls", [cells.NoForgetLSTM, cells.MinLSTM])
+def test_new_cells_round_trip_through_a_keras_file_with_safe_mode(cls, tmp_path):
+    inputs_ = keras.Input(shape=(N_STEPS, N_FEATURES))
+    model = keras.Model(inputs_, keras.layers.Dense(1)(cls(UNITS, name="cell")(inputs_)))
+    perturbed_weights(model.get_layer("cell"), 2)
+    path = tmp_path / "cell.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    assert isinstance(loaded.get_layer("cell"), cls) and loaded.get_layer("cell").units == UNITS
+    x = np.random.default_rng(0).normal(size=(4, N_STEPS, N_FEATURES)).astype("float32")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+    config = model.get_layer("cell").get_config()
+    assert config["units"] == UNITS and config["return_sequences"] is False
+
+
+@pytest.mark.parametrize("cls", [cells.NoForgetLSTM, cells.MinLSTM])
+def test_new_cells_check_their_arguments(cls):
+    with pytest.raises(TypeError, match="units must be an integer"):
+        cls(2.5)
+    with pytest.raises(ValueError, match="units must be an integer >= 1"):
+        cls(0)
+    with pytest.raises(TypeError, match="return_sequences must be True or False"):
+        cls(2, return_sequences="yes")
+    with pytest.raises(ValueError, match="name must be a non-empty layer name"):
+        cls(2, name="a/b")

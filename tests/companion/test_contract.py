@@ -213,13 +213,13 @@ CONTRACT = {
         dict(n_samples=2),
         {"n_samples": "size", "n_frames": "size2", "size": "size2", "square": "size", "seed": "seed"},
     ),
-    "data.addition_strings": (
-        data.addition_strings,
+    "text.addition_strings": (
+        text.addition_strings,
         dict(n_samples=3),
         {"n_samples": "size", "n_terms": "size2", "largest": "size", "seed": "seed"},
     ),
-    "data.addition_problem": (
-        data.addition_problem,
+    "text.addition_problem": (
+        text.addition_problem,
         dict(n_samples=3),
         {"n_samples": "size", "n_terms": "size2", "largest": "size", "seed": "seed"},
     ),
@@ -295,8 +295,8 @@ CONTRACT = {
         dict(series=np.arange(10.0)),
         {"lag": "size", "axis": typed(NOT_INTEGERS, st.one_of(st.integers(min_value=1), st.integers(max_value=-2)))},
     ),
-    "preprocessing.one_hot_strings": (
-        preprocessing.one_hot_strings,
+    "text.one_hot_strings": (
+        text.one_hot_strings,
         dict(strings=["ab"], alphabet="ab ", length=3),
         {"length": "size", "align": "option"},
     ),
@@ -466,7 +466,7 @@ _KERNELS = dict(kernel=np.zeros((2, 8)), recurrent_kernel=np.zeros((2, 8)), bias
 _STATES = dict(h=np.zeros((8, 2)), c=np.zeros((8, 2)))
 _RNN_KERNELS = dict(kernel=np.zeros((2, 3)), recurrent_kernel=np.zeros((3, 3)), bias=np.zeros(3))
 _GATES = {name: np.zeros((1, 4, 2)) for name in ("input", "forget", "candidate", "output", "cell")}
-_ONE_HOT = preprocessing.one_hot_strings(["ab"], alphabet="ab ", length=3)
+_ONE_HOT = text.one_hot_strings(["ab"], alphabet="ab ", length=3)
 _SCALER = preprocessing.fit_scaler(np.arange(10.0))
 _SCALABLE = models.build_vanilla_lstm(4, 1, units=2, n_outputs=1)
 _AXES = typed(NOT_INTEGERS, st.one_of(st.integers(min_value=1), st.integers(max_value=-2)))  # for 1-D arrays
@@ -610,8 +610,8 @@ ARRAY_CONTRACT = {
             "ax": only_type_errors("ax", 1, object()),
         },
     ),
-    "preprocessing.decode_one_hot": (
-        preprocessing.decode_one_hot,
+    "text.decode_one_hot": (
+        text.decode_one_hot,
         dict(encoded=_ONE_HOT, alphabet="ab "),
         {"encoded": _ONE_HOT},
     ),
@@ -685,8 +685,8 @@ _CHAR_MODEL = cells.build_char_model(6, units=2, embedding_dim=2)
 _CELL_LAYER = {"units": "size", "return_sequences": "flag", "name": "layer_name"}
 CONTRACT.update(
     {
-        "layers.NoForgetLSTM": (layers.NoForgetLSTM, dict(units=2), _CELL_LAYER),
-        "layers.MinLSTM": (layers.MinLSTM, dict(units=2), _CELL_LAYER),
+        "cells.NoForgetLSTM": (cells.NoForgetLSTM, dict(units=2), _CELL_LAYER),
+        "cells.MinLSTM": (cells.MinLSTM, dict(units=2), _CELL_LAYER),
         "cells.recurrent_layer": (
             cells.recurrent_layer,
             dict(cell="gru", units=2),

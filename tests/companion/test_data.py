@@ -1,6 +1,6 @@
 """lstm_companion.data: shapes, dtypes, seeding and the definition of every synthetic problem."""
 
-from lstm_companion import data, preprocessing
+from lstm_companion import data, text
 
 import numpy as np
 import pytest
@@ -81,7 +81,7 @@ GENERATORS = {
         (5, 4),
     ),
     "addition_problem": (
-        lambda seed: data.addition_problem(5, n_terms=3, largest=10, seed=seed),
+        lambda seed: text.addition_problem(5, n_terms=3, largest=10, seed=seed),
         (5, 8, 12),
         (5, 2, 12),
     ),
@@ -126,13 +126,13 @@ def test_moving_square_moves_one_pixel_per_frame_in_the_labelled_direction():
 
 
 def test_addition_problem_decodes_to_correct_sums():
-    questions, answers = data.addition_strings(30, n_terms=3, largest=10, seed=2)
+    questions, answers = text.addition_strings(30, n_terms=3, largest=10, seed=2)
     assert all(sum(int(v) for v in q.split("+")) == int(a) for q, a in zip(questions, answers, strict=True))
-    x, y = data.addition_problem(30, n_terms=3, largest=10, seed=2)
-    assert preprocessing.decode_one_hot(x, alphabet=data.ADDITION_ALPHABET) == questions
-    assert preprocessing.decode_one_hot(y, alphabet=data.ADDITION_ALPHABET) == answers
+    x, y = text.addition_problem(30, n_terms=3, largest=10, seed=2)
+    assert text.decode_one_hot(x, alphabet=text.ADDITION_ALPHABET) == questions
+    assert text.decode_one_hot(y, alphabet=text.ADDITION_ALPHABET) == answers
     # right-aligned: the last input step is always a digit
-    assert all(data.ADDITION_ALPHABET[i].isdigit() for i in x[:, -1].argmax(axis=1))
+    assert all(text.ADDITION_ALPHABET[i].isdigit() for i in x[:, -1].argmax(axis=1))
 
 
 def test_cumulative_sum_labels_follow_the_running_sum():
@@ -233,8 +233,8 @@ def test_addition_refuses_sums_that_would_overflow_int64():
     with pytest.raises(
         ValueError, match=r"n_terms \* largest must be at most 2\*\*63 - 1.*got 3 \* 4611686018427387904"
     ):
-        data.addition_strings(4, n_terms=3, largest=2**62)
-    questions, answers = data.addition_strings(4, n_terms=2, largest=2**62 - 1)  # the largest sums that fit
+        text.addition_strings(4, n_terms=3, largest=2**62)
+    questions, answers = text.addition_strings(4, n_terms=2, largest=2**62 - 1)  # the largest sums that fit
     assert all(int(a) == sum(int(v) for v in q.split("+")) for q, a in zip(questions, answers, strict=True))
 
 

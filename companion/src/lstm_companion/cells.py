@@ -1,4 +1,4 @@
-"""Recurrent cells side by side: one builder, six cells, and their parameter counts.
+"""Recurrent cells side by side: one builder, six cells, their parameter counts, and the two cells Keras lacks.
 
 ====================  ==============================================  ===================================
 ``cell``              what it is                                      parameters of the recurrent layer
@@ -11,10 +11,10 @@
 ``"irnn"``            ReLU RNN whose recurrent weights start as the   ``(n + u) * u + u``
                       identity, biases at zero (Le et al. 2015)
 ``"lstm_no_forget"``  the LSTM of 1997, without a forget gate         ``3 * ((n + u) * u + u)``
-                      (:class:`~lstm_companion.layers.NoForgetLSTM`)
+                      (:class:`NoForgetLSTM`)
 ``"min_lstm"``        minimal LSTM: gates from the input alone,       ``3 * (n + 1) * u``
                       a parallel scan (Feng et al. 2024,
-                      :class:`~lstm_companion.layers.MinLSTM`)
+                      :class:`MinLSTM`)
 ====================  ==============================================  ===================================
 
 (``n`` features per step, ``u`` units; Keras's GRU has two bias vectors.)
@@ -28,12 +28,15 @@ parameters of another, so that cells are compared at equal size.
 from __future__ import annotations
 
 import keras
+from keras import ops
 
 from ._validation import check_activation, check_bool, check_choice, check_int, check_name, check_sequence_shape
-from .layers import FusedLSTM, MinLSTM, NoForgetLSTM
+from .layers import FusedLSTM, _checked_name
 
 __all__ = [
     "CELLS",
+    "MinLSTM",
+    "NoForgetLSTM",
     "build_cell_model",
     "build_char_model",
     "count_parameters",
@@ -41,14 +44,157 @@ __all__ = [
     "recurrent_layer",
 ]
 
+# ---------------------------------------------------------------------------------------------
+# The recurrent cells Keras does not have: the LSTM before the forget gate, and the minimal LSTM.
+# Their NumPy references are lstm_companion.scratch.no_forget_lstm_forward and min_lstm_forward.
+
+
+class _SequenceLayer(keras.layers.Layer):
+    """What the two cells share: a ``units`` size, ``return_sequences``, and three blocks of weights."""
+
+    def __init__(self, units, *, return_sequences=False, **kwargs):
+        super().__init__(**_checked_name(kwargs))
+        self.units = check_int("units", units)
+        self.return_sequences = check_bool("return_sequences", return_sequences)
+
+    def _add_weights(self, n_features: int, *, recurrent: bool) -> None:
+        """Three blocks of ``units`` columns, in Keras's order: kernel, recurrent kernel (if any), bias."""
+        self.kernel = self.add_weight(shape=(n_features, 3 * self.units), name="kernel")
+        if recurrent:
+            self.recurrent_kernel = self.add_weight(
+                shape=(self.units, 3 * self.units), initializer="orthogonal", name="recurrent_kernel"
+            )
+        self.bias = self.add_weight(shape=(3 * self.units,), initializer="zeros", name="bias")
+
+    def compute_output_shape(self, input_shape):
+        if self.return_sequences:
+            return (input_shape[0], input_shape[1], self.units)
+        return (input_shape[0], self.units)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "return_sequences": self.return_sequences}
+
+
+@keras.saving.register_keras_serializable(package="lstm_companion")
+class NoForgetLSTM(_SequenceLayer):
+    """The LSTM of Hochreiter & Schmidhuber (1997): no forget gate, the cell only adds.
+
+    With ``z = x_t W + h_{t-1} U + b`` split into three blocks (input, candidate, output)::
+
+        i = sigmoid(z_i),  g = tanh(z_g),  o = sigmoid(z_o)
+        c_t = c_{t-1} + i * g        (the forget gate of later LSTMs, fixed open at 1)
+        h_t = o * tanh(c_t)
+
+    The weights are those of ``keras.layers.LSTM`` without the forget block, with
+    the same initialisers (Glorot uniform, orthogonal, zeros): ``kernel``
+    ``(n_features, 3 * units)``, ``recurrent_kernel`` ``(units, 3 * units)``, ``bias``
+    ``(3 * units,)``, so ``3 * ((n_features + units) * units + units)`` parameters.
+    States start at zero. Nothing bounds the cell state: on a long input it can
+    grow without limit (Gers et al., 2000), which is what the forget gate fixes.
+
+    Args:
+        units: size of the hidden and cell states.
+        return_sequences: return the hidden state of every step, ``(batch, steps, units)``,
+            instead of the last one, ``(batch, units)``.
+        **kwargs: passed to ``keras.layers.Layer`` (``name``, a non-empty string without ``/``, ...).
+
+    Example:
+        >>> cells.NoForgetLSTM(8)(np.zeros((2, 10, 3))).shape
+        (2, 8)
+    """
+
+    def build(self, input_shape):
+        self._add_weights(input_shape[-1], recurrent=True)
+
+    def call(self, inputs):
+        projected = _project(inputs, self.kernel, self.bias)  # (batch, steps, 3 * units), before the loop
+        units = self.units
+        zeros = ops.zeros((ops.shape(inputs)[0], units), dtype=projected.dtype)
+
+        def step(carry, projected_t):
+            h, c = carry
+            z = projected_t + ops.matmul(h, self.recurrent_kernel)
+            i = ops.sigmoid(z[:, :units])
+            g = ops.tanh(z[:, units : 2 * units])
+            o = ops.sigmoid(z[:, 2 * units :])
+            c = c + i * g
+            h = o * ops.tanh(c)
+            return (h, c), h
+
+        (last, _), states = ops.scan(step, (zeros, zeros), ops.transpose(projected, (1, 0, 2)))
+        return ops.transpose(states, (1, 0, 2)) if self.return_sequences else last
+
+
+def _project(inputs, kernel, bias):
+    """``inputs @ kernel + bias`` for ``(batch, steps, features)`` inputs, as one 2-D matrix product.
+
+    XLA on the CPU multiplies a 3-D array by a matrix several times slower than the
+    same numbers reshaped to 2-D (measured 3-7x for these shapes).
+    """
+    batch_steps = ops.reshape(inputs, (-1, ops.shape(inputs)[-1]))
+    projected = ops.matmul(batch_steps, kernel) + bias
+    return ops.reshape(projected, (ops.shape(inputs)[0], ops.shape(inputs)[1], ops.shape(kernel)[1]))
+
+
+def _compose(earlier, later):
+    """Two steps ``h -> a h + b`` composed, ``later`` after ``earlier``: the associative operator of the scan."""
+    a_earlier, b_earlier = earlier
+    a_later, b_later = later
+    return a_earlier * a_later, a_later * b_earlier + b_later
+
+
+@keras.saving.register_keras_serializable(package="lstm_companion")
+class MinLSTM(_SequenceLayer):
+    """The minimal LSTM (minLSTM) of Feng et al. (2024): gates from the input alone, trained in parallel.
+
+    With ``z = x_t W + b`` split into three blocks (forget, input, candidate)::
+
+        f = sigmoid(z_f),  i = sigmoid(z_i)
+        f' = f / (f + i),  i' = i / (f + i)      (the two gates normalised to sum to 1)
+        h_t = f' * h_{t-1} + i' * z_h            from h_0 = 0
+
+    Nothing in the gates depends on ``h_{t-1}``, so ``h_t = a_t h_{t-1} + b_t`` is a
+    linear recurrence whose coefficients are known for every step before it runs:
+    composing steps is associative, and ``keras.ops.associative_scan`` computes all
+    the states in ``log2(steps)`` rounds of elementwise work instead of a loop over
+    the steps. The paper's own code runs its scan in log space, which its
+    formulation (dividing by a running product of forget gates) needs; composing
+    pairs of steps only multiplies numbers in ``[0, 1]`` and adds, so here the
+    equations run as written. There is no recurrent weight matrix and no output
+    gate: ``kernel`` ``(n_features, 3 * units)`` and ``bias`` ``(3 * units,)``, so
+    ``3 * (n_features + 1) * units`` parameters.
+
+    Args:
+        units: size of the hidden state.
+        return_sequences: return the hidden state of every step, ``(batch, steps, units)``,
+            instead of the last one, ``(batch, units)``.
+        **kwargs: passed to ``keras.layers.Layer`` (``name``, a non-empty string without ``/``, ...).
+
+    Example:
+        >>> cells.MinLSTM(8, return_sequences=True)(np.zeros((2, 10, 3))).shape
+        (2, 10, 8)
+    """
+
+    def build(self, input_shape):
+        self._add_weights(input_shape[-1], recurrent=False)
+
+    def call(self, inputs):
+        z = _project(inputs, self.kernel, self.bias)
+        units = self.units
+        # f' = sigmoid(-d) and i' = sigmoid(d), with d = log(i / f): normalised without a division
+        d = ops.softplus(-z[..., :units]) - ops.softplus(-z[..., units : 2 * units])
+        _, states = ops.associative_scan(_compose, (ops.sigmoid(-d), ops.sigmoid(d) * z[..., 2 * units :]), axis=1)
+        return states if self.return_sequences else states[:, -1]
+
+
 #: The cells :func:`recurrent_layer` builds, with what each is.
 CELLS = {
     "lstm": "LSTM with a forget gate (FusedLSTM: keras.layers.LSTM)",
     "gru": "gated recurrent unit (keras.layers.GRU)",
     "simple_rnn": "Elman RNN with tanh (keras.layers.SimpleRNN)",
     "irnn": "ReLU RNN whose recurrent weights start as the identity (keras.layers.SimpleRNN)",
-    "lstm_no_forget": "the LSTM of 1997, without a forget gate (layers.NoForgetLSTM)",
-    "min_lstm": "minimal LSTM, gates from the input alone, trained by a parallel scan (layers.MinLSTM)",
+    "lstm_no_forget": "the LSTM of 1997, without a forget gate (NoForgetLSTM)",
+    "min_lstm": "minimal LSTM, gates from the input alone, trained by a parallel scan (MinLSTM)",
 }
 
 

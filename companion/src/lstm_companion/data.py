@@ -11,7 +11,8 @@ generator is called the same way::
 One generator per kind of sequence problem is collected in :data:`SEQUENCE_PROBLEMS`;
 the others are the problems of the architecture and claims chapters. Benchmark
 series (real, or the Mackey-Glass series) are in :mod:`lstm_companion.datasets`;
-windowing and one-hot encoding in :mod:`lstm_companion.preprocessing`.
+windowing in :mod:`lstm_companion.preprocessing`;
+the addition problem as text, and one-hot strings, in :mod:`lstm_companion.text`.
 """
 
 from __future__ import annotations
@@ -19,15 +20,11 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import check_array, check_array_size, check_bool, check_choice, check_float, check_int, check_seed
-from .preprocessing import one_hot_strings
 
 __all__ = [
-    "ADDITION_ALPHABET",
     "MOVING_SQUARE_DIRECTIONS",
     "SEQUENCE_PROBLEMS",
     "adding_problem",
-    "addition_problem",
-    "addition_strings",
     "cumulative_sum",
     "damped_sine",
     "echo_sequence",
@@ -255,59 +252,6 @@ def moving_square(
             else:
                 x[i, frame, along : along + square, across[i] : across[i] + square, 0] = 1.0
     return x.astype(np.float32), np.eye(4, dtype=np.float32)[direction]
-
-
-#: Symbols of :func:`addition_problem`, in one-hot column order (the blank pads).
-ADDITION_ALPHABET = "0123456789+ "
-
-
-def addition_strings(
-    n_samples: int, *, n_terms: int = 3, largest: int = 10, seed: int = 0
-) -> tuple[list[str], list[str]]:
-    """Random sums as text: ``(["10+6+7", ...], ["23", ...])``.
-
-    Args:
-        n_terms: numbers added in each sum (>= 2).
-        largest: every number is drawn uniformly from ``1 .. largest``.
-
-    Returns:
-        Two lists of ``n_samples`` strings: the questions and their answers.
-    """
-    n_samples = check_int("n_samples", n_samples)
-    n_terms = check_int("n_terms", n_terms, minimum=2)
-    largest = check_int("largest", largest)
-    check_array_size("n_samples * n_terms", n_samples * n_terms)
-    if n_terms * largest > np.iinfo(np.int64).max:
-        raise ValueError(f"n_terms * largest must be at most 2**63 - 1 (the sums are int64), got {n_terms} * {largest}")
-    rng = _rng(seed)
-    terms = rng.integers(1, largest + 1, size=(n_samples, n_terms))
-    questions = ["+".join(str(v) for v in row) for row in terms]
-    answers = [str(v) for v in terms.sum(axis=1)]
-    return questions, answers
-
-
-def addition_problem(
-    n_samples: int, *, n_terms: int = 3, largest: int = 10, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Addition as sequence to sequence: "10+6+7" in, "23" out, one character per step.
-
-    The sums of :func:`addition_strings`, right-aligned (blanks on the left) to
-    the longest possible length and one-hot encoded over :data:`ADDITION_ALPHABET`.
-    Decode with ``preprocessing.decode_one_hot(y, alphabet=data.ADDITION_ALPHABET)``.
-
-    Returns:
-        ``X`` of shape ``(n_samples, n_steps_in, 12)`` and ``y`` of shape
-        ``(n_samples, n_steps_out, 12)``, one-hot, where
-        ``n_steps_in = n_terms * len(str(largest)) + n_terms - 1`` and
-        ``n_steps_out = len(str(n_terms * largest))``.
-    """
-    questions, answers = addition_strings(n_samples, n_terms=n_terms, largest=largest, seed=seed)
-    n_steps_in = n_terms * len(str(largest)) + n_terms - 1
-    check_array_size("n_samples * n_steps_in * 12 (from n_samples, n_terms and largest)", n_samples * n_steps_in * 12)
-    n_steps_out = len(str(n_terms * largest))
-    x = one_hot_strings(questions, alphabet=ADDITION_ALPHABET, length=n_steps_in, align="right")
-    y = one_hot_strings(answers, alphabet=ADDITION_ALPHABET, length=n_steps_out, align="right")
-    return x, y
 
 
 def cumulative_sum(

@@ -1,35 +1,32 @@
-"""Preparing data for recurrent models: windows, splits by time, scaling, differencing, one-hot text.
+"""Preparing series for recurrent models: windows, splits by time, scaling, differencing.
 
 - :func:`frame_series` cuts a series into supervised ``(X, y)`` windows; :func:`split_by_time`
   splits it into training, validation and test parts, each with its windows, without leaking targets;
 - :func:`fit_scaler` adapts a ``keras.layers.Normalization`` on the training part; :func:`with_scaling`
   puts the scaling inside a model, so that it is saved with it (the only functions that import Keras);
-- :func:`difference` and :func:`undifference` turn levels into changes (over a step or a season) and back;
-- :func:`one_hot_strings` and :func:`decode_one_hot` turn strings into one-hot arrays and back
-  (a model's softmax output decodes too).
+- :func:`difference` and :func:`undifference` turn levels into changes (over a step or a season) and back.
+
+Strings as one-hot arrays are in :mod:`lstm_companion.text`.
 """
 
 from __future__ import annotations
 
 import numbers
 from collections import namedtuple
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._validation import _show, check_array, check_array_size, check_choice, check_float, check_int, check_model
+from ._validation import _show, check_array, check_float, check_int, check_model
 
 if TYPE_CHECKING:
     import keras
 
 __all__ = [
     "SeriesPart",
-    "decode_one_hot",
     "difference",
     "fit_scaler",
     "frame_series",
-    "one_hot_strings",
     "split_by_time",
     "undifference",
     "with_scaling",
@@ -380,92 +377,3 @@ def with_scaling(model: keras.Model, scaler, *, target_scaler=None) -> keras.Mod
     axis, mean, variance = _statistics(name, target_scaler, output_shape, "outputs")
     unscale = keras.layers.Normalization(axis=axis, mean=mean, variance=variance, invert=True, name="unscale_outputs")
     return keras.Model(inputs, unscale(model(scaled)), name=f"scaled_{model.name}")
-
-
-def _check_alphabet(alphabet) -> str:
-    if not isinstance(alphabet, str):
-        raise TypeError(f"alphabet must be a string of distinct characters, got {alphabet!r}")
-    if len(alphabet) < 2 or len(set(alphabet)) != len(alphabet):
-        raise ValueError(f"alphabet must hold at least two distinct characters, got {alphabet!r}")
-    return alphabet
-
-
-def one_hot_strings(
-    strings: Sequence[str], *, alphabet: str, length: int, pad: str = " ", align: str = "left"
-) -> np.ndarray:
-    """One-hot encode strings of characters from ``alphabet``, padded to ``length``.
-
-    Args:
-        strings: a list of texts, each at most ``length`` characters from ``alphabet``.
-        alphabet: the symbols, in the order of the one-hot columns.
-        length: number of steps of every encoded string.
-        pad: the character that fills short strings; it must be in ``alphabet``.
-        align: ``"left"`` pads on the right (``"23  "``), ``"right"`` on the left
-            (``"  23"``), as ``keras.utils.pad_sequences`` calls ``padding="post"``/``"pre"``.
-
-    Returns:
-        ``float32`` array of shape ``(len(strings), length, len(alphabet))``.
-
-    Raises:
-        ValueError: if a string is too long or has a character not in ``alphabet``.
-
-    Example:
-        >>> preprocessing.one_hot_strings(["12"], alphabet="012 ", length=3).shape
-        (1, 3, 4)
-    """
-    alphabet = _check_alphabet(alphabet)
-    length = check_int("length", length)
-    if not isinstance(pad, str):
-        raise TypeError(f"pad must be one character (str) of the alphabet, got {pad!r}")
-    if len(pad) != 1 or pad not in alphabet:
-        raise ValueError(f"pad must be one character of the alphabet {alphabet!r}, got {pad!r}")
-    align = check_choice("align", align, ("left", "right"))
-    if isinstance(strings, str) or not isinstance(strings, Sequence) or not strings:
-        raise TypeError(f"strings must be a non-empty sequence of str (a list), got {type(strings).__name__}")
-    check_array_size("len(strings) * length * len(alphabet)", len(strings) * length * len(alphabet))
-    index = {symbol: i for i, symbol in enumerate(alphabet)}
-    codes = np.empty((len(strings), length), dtype=np.int64)
-    for row, text in enumerate(strings):
-        if not isinstance(text, str):
-            raise TypeError(f"strings[{row}] must be a str, got {text!r}")
-        if len(text) > length:
-            raise ValueError(f"strings[{row}] = {text!r} is longer than length={length}")
-        unknown = sorted(set(text) - set(alphabet))
-        if unknown:
-            raise ValueError(f"strings[{row}] = {text!r} has characters not in the alphabet {alphabet!r}: {unknown}")
-        padded = text.ljust(length, pad) if align == "left" else text.rjust(length, pad)
-        codes[row] = [index[symbol] for symbol in padded]
-    return np.eye(len(alphabet), dtype=np.float32)[codes]
-
-
-def decode_one_hot(encoded, *, alphabet: str, strip: str | None = " ") -> list[str]:
-    """Turn one-hot rows, or predicted probabilities, back into strings.
-
-    Each step becomes the symbol with the largest value (argmax), so a model's
-    softmax output decodes as well as an exact one-hot array.
-
-    Args:
-        encoded: ``(n_strings, length, len(alphabet))``.
-        alphabet: the symbols, in the order of the columns.
-        strip: characters stripped from both ends of every string (the padding);
-            ``None`` keeps them.
-
-    Returns:
-        A list of ``n_strings`` strings.
-
-    Example:
-        >>> encoded = preprocessing.one_hot_strings(["12"], alphabet="012 ", length=3)
-        >>> preprocessing.decode_one_hot(encoded, alphabet="012 ")
-        ['12']
-    """
-    alphabet = _check_alphabet(alphabet)
-    encoded = check_array("encoded", encoded, ndim=3)
-    if encoded.shape[2] != len(alphabet):
-        raise ValueError(
-            f"encoded must have len(alphabet) = {len(alphabet)} columns in its last axis, got shape {encoded.shape}"
-        )
-    if strip is not None and not isinstance(strip, str):
-        raise TypeError(f"strip must be a string of characters or None, got {strip!r}")
-    symbols = np.array(list(alphabet))[encoded.argmax(axis=2)]
-    texts = ["".join(row) for row in symbols]
-    return texts if strip is None else [text.strip(strip) for text in texts]

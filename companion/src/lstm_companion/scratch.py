@@ -8,9 +8,9 @@ in and the results compared:
   ``(units, units)``, ``bias`` ``(units,)``;
 - LSTM: the same with ``4 * units`` columns, the four blocks in Keras's gate
   order input, forget, candidate, output;
-- the 1997 LSTM without a forget gate (:class:`~lstm_companion.layers.NoForgetLSTM`):
+- the 1997 LSTM without a forget gate (:class:`~lstm_companion.cells.NoForgetLSTM`):
   ``3 * units`` columns, input, candidate, output;
-- the minimal LSTM (:class:`~lstm_companion.layers.MinLSTM`): ``kernel``
+- the minimal LSTM (:class:`~lstm_companion.cells.MinLSTM`): ``kernel``
   ``(n_features, 3 * units)`` and ``bias``, forget, input, candidate; no recurrent kernel.
 """
 
@@ -262,7 +262,7 @@ def lstm_forward(x, kernel, recurrent_kernel, bias, *, initial_state=None, retur
 
 
 # ---------------------------------------------------------------------------------------------
-# Cells other than Keras's: the NumPy references of layers.NoForgetLSTM and layers.MinLSTM.
+# Cells other than Keras's: the NumPy references of cells.NoForgetLSTM and cells.MinLSTM.
 
 
 def _check_blocks(x, kernel, bias, n_blocks: int):
@@ -290,7 +290,7 @@ def no_forget_lstm_forward(x, kernel, recurrent_kernel, bias, *, return_cells: b
         c_new = c + i * g       (nothing is ever forgotten: the forget gate is fixed at 1)
         h_new = o * tanh(c_new)
 
-    Matches :class:`lstm_companion.layers.NoForgetLSTM` with ``return_sequences=True``;
+    Matches :class:`lstm_companion.cells.NoForgetLSTM` with ``return_sequences=True``;
     the states start at zero.
 
     Args:
@@ -335,7 +335,7 @@ def min_lstm_forward(x, kernel, bias) -> np.ndarray:
         f = sigmoid(z_f),  i = sigmoid(z_i)
         h_new = f / (f + i) * h + i / (f + i) * z_h
 
-    from ``h_0 = 0``. The loop is the definition; :class:`lstm_companion.layers.MinLSTM`
+    from ``h_0 = 0``. The loop is the definition; :class:`lstm_companion.cells.MinLSTM`
     computes the same states with a parallel scan, and its tests compare the two.
 
     Args:

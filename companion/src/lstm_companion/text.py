@@ -1,5 +1,9 @@
-"""Text for character-level models: characters as integer codes, training windows, words.
+"""Text for recurrent models: strings as one-hot arrays, characters as codes, training windows, words.
 
+- :func:`addition_problem` (from :func:`addition_strings`) is addition as text, "10+6+7" in and
+  "23" out, one-hot encoded;
+- :func:`one_hot_strings` and :func:`decode_one_hot` turn short strings into one-hot arrays
+  and back (a model's softmax output decodes too);
 - :func:`text_alphabet` lists the distinct characters of a text; :func:`encode_text`
   and :func:`decode_text` turn text into integer codes (one per character, its index
   in the alphabet) and back;
@@ -18,13 +22,25 @@ n-gram baseline is :func:`lstm_companion.baselines.ngram_bits_per_char`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from ._validation import _show, check_array, check_array_size, check_int
+from ._validation import _show, check_array, check_array_size, check_choice, check_int, check_seed
 
-__all__ = ["decode_text", "encode_text", "known_word_fraction", "next_char_windows", "text_alphabet", "words"]
+__all__ = [
+    "ADDITION_ALPHABET",
+    "addition_problem",
+    "addition_strings",
+    "decode_one_hot",
+    "decode_text",
+    "encode_text",
+    "known_word_fraction",
+    "next_char_windows",
+    "one_hot_strings",
+    "text_alphabet",
+    "words",
+]
 
 #: What counts as a word for :func:`words`: a run of ASCII letters.
 WORD = re.compile(r"[A-Za-z]+")
@@ -201,3 +217,145 @@ def known_word_fraction(text: str, vocabulary: Iterable[str]) -> float:
     if not known:
         raise ValueError(f"vocabulary must hold at least one word, got {_show(vocabulary)}")
     return sum(word in known for word in found) / len(found)
+
+
+def _check_one_hot_alphabet(alphabet) -> str:
+    if not isinstance(alphabet, str):
+        raise TypeError(f"alphabet must be a string of distinct characters, got {alphabet!r}")
+    if len(alphabet) < 2 or len(set(alphabet)) != len(alphabet):
+        raise ValueError(f"alphabet must hold at least two distinct characters, got {alphabet!r}")
+    return alphabet
+
+
+def one_hot_strings(
+    strings: Sequence[str], *, alphabet: str, length: int, pad: str = " ", align: str = "left"
+) -> np.ndarray:
+    """One-hot encode strings of characters from ``alphabet``, padded to ``length``.
+
+    Args:
+        strings: a list of texts, each at most ``length`` characters from ``alphabet``.
+        alphabet: the symbols, in the order of the one-hot columns.
+        length: number of steps of every encoded string.
+        pad: the character that fills short strings; it must be in ``alphabet``.
+        align: ``"left"`` pads on the right (``"23  "``), ``"right"`` on the left
+            (``"  23"``), as ``keras.utils.pad_sequences`` calls ``padding="post"``/``"pre"``.
+
+    Returns:
+        ``float32`` array of shape ``(len(strings), length, len(alphabet))``.
+
+    Raises:
+        ValueError: if a string is too long or has a character not in ``alphabet``.
+
+    Example:
+        >>> text.one_hot_strings(["12"], alphabet="012 ", length=3).shape
+        (1, 3, 4)
+    """
+    alphabet = _check_one_hot_alphabet(alphabet)
+    length = check_int("length", length)
+    if not isinstance(pad, str):
+        raise TypeError(f"pad must be one character (str) of the alphabet, got {pad!r}")
+    if len(pad) != 1 or pad not in alphabet:
+        raise ValueError(f"pad must be one character of the alphabet {alphabet!r}, got {pad!r}")
+    align = check_choice("align", align, ("left", "right"))
+    if isinstance(strings, str) or not isinstance(strings, Sequence) or not strings:
+        raise TypeError(f"strings must be a non-empty sequence of str (a list), got {type(strings).__name__}")
+    check_array_size("len(strings) * length * len(alphabet)", len(strings) * length * len(alphabet))
+    index = {symbol: i for i, symbol in enumerate(alphabet)}
+    codes = np.empty((len(strings), length), dtype=np.int64)
+    for row, text in enumerate(strings):
+        if not isinstance(text, str):
+            raise TypeError(f"strings[{row}] must be a str, got {text!r}")
+        if len(text) > length:
+            raise ValueError(f"strings[{row}] = {text!r} is longer than length={length}")
+        unknown = sorted(set(text) - set(alphabet))
+        if unknown:
+            raise ValueError(f"strings[{row}] = {text!r} has characters not in the alphabet {alphabet!r}: {unknown}")
+        padded = text.ljust(length, pad) if align == "left" else text.rjust(length, pad)
+        codes[row] = [index[symbol] for symbol in padded]
+    return np.eye(len(alphabet), dtype=np.float32)[codes]
+
+
+def decode_one_hot(encoded, *, alphabet: str, strip: str | None = " ") -> list[str]:
+    """Turn one-hot rows, or predicted probabilities, back into strings.
+
+    Each step becomes the symbol with the largest value (argmax), so a model's
+    softmax output decodes as well as an exact one-hot array.
+
+    Args:
+        encoded: ``(n_strings, length, len(alphabet))``.
+        alphabet: the symbols, in the order of the columns.
+        strip: characters stripped from both ends of every string (the padding);
+            ``None`` keeps them.
+
+    Returns:
+        A list of ``n_strings`` strings.
+
+    Example:
+        >>> encoded = text.one_hot_strings(["12"], alphabet="012 ", length=3)
+        >>> text.decode_one_hot(encoded, alphabet="012 ")
+        ['12']
+    """
+    alphabet = _check_one_hot_alphabet(alphabet)
+    encoded = check_array("encoded", encoded, ndim=3)
+    if encoded.shape[2] != len(alphabet):
+        raise ValueError(
+            f"encoded must have len(alphabet) = {len(alphabet)} columns in its last axis, got shape {encoded.shape}"
+        )
+    if strip is not None and not isinstance(strip, str):
+        raise TypeError(f"strip must be a string of characters or None, got {strip!r}")
+    symbols = np.array(list(alphabet))[encoded.argmax(axis=2)]
+    texts = ["".join(row) for row in symbols]
+    return texts if strip is None else [text.strip(strip) for text in texts]
+
+
+#: Symbols of :func:`addition_problem`, in one-hot column order (the blank pads).
+ADDITION_ALPHABET = "0123456789+ "
+
+
+def addition_strings(
+    n_samples: int, *, n_terms: int = 3, largest: int = 10, seed: int = 0
+) -> tuple[list[str], list[str]]:
+    """Random sums as text: ``(["10+6+7", ...], ["23", ...])``.
+
+    Args:
+        n_terms: numbers added in each sum (>= 2).
+        largest: every number is drawn uniformly from ``1 .. largest``.
+
+    Returns:
+        Two lists of ``n_samples`` strings: the questions and their answers.
+    """
+    n_samples = check_int("n_samples", n_samples)
+    n_terms = check_int("n_terms", n_terms, minimum=2)
+    largest = check_int("largest", largest)
+    check_array_size("n_samples * n_terms", n_samples * n_terms)
+    if n_terms * largest > np.iinfo(np.int64).max:
+        raise ValueError(f"n_terms * largest must be at most 2**63 - 1 (the sums are int64), got {n_terms} * {largest}")
+    rng = np.random.default_rng(check_seed("seed", seed))
+    terms = rng.integers(1, largest + 1, size=(n_samples, n_terms))
+    questions = ["+".join(str(v) for v in row) for row in terms]
+    answers = [str(v) for v in terms.sum(axis=1)]
+    return questions, answers
+
+
+def addition_problem(
+    n_samples: int, *, n_terms: int = 3, largest: int = 10, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Addition as sequence to sequence: "10+6+7" in, "23" out, one character per step.
+
+    The sums of :func:`addition_strings`, right-aligned (blanks on the left) to
+    the longest possible length and one-hot encoded over :data:`ADDITION_ALPHABET`.
+    Decode with ``text.decode_one_hot(y, alphabet=text.ADDITION_ALPHABET)``.
+
+    Returns:
+        ``X`` of shape ``(n_samples, n_steps_in, 12)`` and ``y`` of shape
+        ``(n_samples, n_steps_out, 12)``, one-hot, where
+        ``n_steps_in = n_terms * len(str(largest)) + n_terms - 1`` and
+        ``n_steps_out = len(str(n_terms * largest))``.
+    """
+    questions, answers = addition_strings(n_samples, n_terms=n_terms, largest=largest, seed=seed)
+    n_steps_in = n_terms * len(str(largest)) + n_terms - 1
+    check_array_size("n_samples * n_steps_in * 12 (from n_samples, n_terms and largest)", n_samples * n_steps_in * 12)
+    n_steps_out = len(str(n_terms * largest))
+    x = one_hot_strings(questions, alphabet=ADDITION_ALPHABET, length=n_steps_in, align="right")
+    y = one_hot_strings(answers, alphabet=ADDITION_ALPHABET, length=n_steps_out, align="right")
+    return x, y
