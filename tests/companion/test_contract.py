@@ -566,6 +566,16 @@ ARRAY_CONTRACT = {
         dict(differences=np.ones(5), initial=np.zeros(2)),
         {"differences": np.ones(5), "initial": np.zeros(2), "axis": _AXES},
     ),
+    "preprocessing.frame_series (target)": (
+        preprocessing.frame_series,
+        dict(series=np.ones((10, 3)), n_steps_in=3, target=1),
+        {
+            "target": typed(
+                st.sampled_from(["a", 1.5, True, [], [0, "b"], {0: 1}]),
+                st.sampled_from([3, -1, [0, 0], [0, 3]]),
+            )
+        },
+    ),
     "preprocessing.split_by_time (array)": (
         preprocessing.split_by_time,
         dict(series=np.arange(40.0)),

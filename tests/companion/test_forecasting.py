@@ -1,6 +1,8 @@
 """lstm_companion.forecasting: metrics, the naive baselines, recursive and direct multi-step forecasts."""
 
-from lstm_companion import datasets, forecasting, models, preprocessing, training
+from pathlib import Path
+
+from lstm_companion import datasets, forecasting, models, preprocessing
 
 import keras
 import numpy as np
@@ -99,25 +101,28 @@ def test_direct_forecast_predicts_the_horizon_at_once():
     assert forecasting.direct_forecast(sequence_model, np.zeros((5, 4, 2))).shape == (5, 3, 2)
 
 
-def test_differenced_lstm_forecasts_co2_a_year_ahead_better_than_the_seasonal_naive(tmp_path):
-    """The workflow end to end: split, difference, scale inside the model, train, save, load, undifference, MASE."""
-    _, co2 = datasets.load_co2()
-    train, validation, test = preprocessing.split_by_time(co2, validation=0.1, test=0.15, n_steps_in=25, n_steps_out=12)
+README = Path(__file__).resolve().parents[2] / "README.md"
 
-    def changes(part):
-        last = part.x[:, -1:, 0]
-        return preprocessing.difference(part.x, axis=1), preprocessing.difference(part.y, initial=last, axis=1)
 
-    training.set_seed(0)
-    scaler = preprocessing.fit_scaler(preprocessing.difference(train.values))
-    model = preprocessing.with_scaling(models.build_vanilla_lstm(24, 1, units=16, n_outputs=12), scaler)
-    training.compile_and_fit(model, *changes(train), epochs=20, validation_data=changes(validation))
-    model.save(tmp_path / "co2.keras")
-    model = keras.saving.load_model(tmp_path / "co2.keras")
-    x_test, _ = changes(test)
-    forecast = preprocessing.undifference(forecasting.direct_forecast(model, x_test), initial=test.x[:, -1:, 0], axis=1)
-    seasonal = forecasting.seasonal_naive_forecast(test.x, horizon=12, season=12)
-    lstm_mase = forecasting.mase(test.y, forecast, train=train.values, season=12)
-    seasonal_mase = forecasting.mase(test.y, seasonal, train=train.values, season=12)
+def readme_forecast_example() -> str:
+    """The README's forecasting example, the Python block after its ``forecast-example`` marker."""
+    text = README.read_text(encoding="utf-8")
+    after_marker = text[text.index("<!-- forecast-example") :]
+    return after_marker.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readmes_co2_example_forecasts_a_year_ahead_better_than_the_seasonal_naive(tmp_path, monkeypatch):
+    """The workflow end to end, as a user copies it: split, difference, scale inside the model, train, save, MASE."""
+    code = readme_forecast_example()
+    assert sum(1 for line in code.splitlines() if line.strip()) <= 20  # "in about 20 lines"
+    monkeypatch.chdir(tmp_path)  # the example saves co2.keras in the working directory
+    namespace: dict = {}
+    exec(compile(code, "README.md (forecast example)", "exec"), namespace)
+    test, train, forecast = namespace["test"], namespace["train"], namespace["forecast"]
     assert forecast.shape == test.y.shape
+    lstm_mase = forecasting.mase(test.y, forecast, train=train.values, season=12)
+    seasonal_mase = forecasting.mase(test.y, namespace["seasonal"], train=train.values, season=12)
     assert lstm_mase < 0.8 * seasonal_mase, (lstm_mase, seasonal_mase)
+    loaded = keras.saving.load_model(tmp_path / "co2.keras")  # safe_mode on; the scaling travels with it
+    x_test = namespace["x_test"]
+    np.testing.assert_allclose(loaded.predict(x_test, verbose=0), namespace["model"].predict(x_test, verbose=0))

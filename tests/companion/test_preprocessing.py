@@ -297,6 +297,44 @@ def test_a_scaled_model_round_trips_through_a_keras_file_in_safe_mode(tmp_path):
     assert not any(isinstance(layer, keras.layers.Lambda) for layer in loaded.layers)
 
 
+def test_frame_series_target_chooses_the_columns_y_holds():
+    """Several variables in, one (or a few) predicted: every column stays an input, y holds the targets."""
+    series = np.random.default_rng(0).normal(size=(40, 3))
+    x_all, y_all = preprocessing.frame_series(series, n_steps_in=5, n_steps_out=2)
+    x, y = preprocessing.frame_series(series, n_steps_in=5, n_steps_out=2, target=1)
+    np.testing.assert_array_equal(x, x_all)
+    assert y.shape == (len(x), 2)
+    np.testing.assert_array_equal(y, y_all[:, :, 1])
+    x, y = preprocessing.frame_series(series, n_steps_in=5, n_steps_out=2, target=[2, np.int64(0)])
+    np.testing.assert_array_equal(y, y_all[:, :, [2, 0]])
+    train, _, test = preprocessing.split_by_time(series, validation=0.1, test=0.2, n_steps_in=5, target=2)
+    assert train.y.shape == (len(train.x), 1) and test.x.shape[2] == 3
+    np.testing.assert_array_equal(test.y[:, 0], series[test.target_index[:, 0], 2].astype(np.float32))
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(series=np.arange(10.0), target=0), ValueError, "target selects columns of a 2-D series"),
+        (dict(series=np.ones((10, 2)), target=2), ValueError, "target must be a column of the series, from 0 to 1"),
+        (dict(series=np.ones((10, 2)), target=-1), ValueError, "from 0 to 1, got -1"),
+        (dict(series=np.ones((10, 2)), target=[0, 0]), ValueError, "must not repeat a column"),
+        (dict(series=np.ones((10, 2)), target=[]), TypeError, "non-empty list"),
+        (dict(series=np.ones((10, 2)), target=True), TypeError, "column index"),
+        (dict(series=np.ones((10, 2)), target=1.0), TypeError, "column index"),
+        (dict(series=np.ones((10, 2)), target="a"), TypeError, "column index"),
+    ],
+)
+def test_frame_series_refuses_a_target_that_is_not_a_column(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        preprocessing.frame_series(n_steps_in=2, **kwargs)
+
+
+def test_split_by_time_refuses_a_target_without_windows():
+    with pytest.raises(ValueError, match="give n_steps_in too"):
+        preprocessing.split_by_time(np.ones((40, 2)), target=1)
+
+
 @pytest.mark.parametrize(
     "series, error, match",
     [

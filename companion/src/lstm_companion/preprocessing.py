@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 
-def frame_series(series, *, n_steps_in: int, n_steps_out: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def frame_series(series, *, n_steps_in: int, n_steps_out: int = 1, target=None) -> tuple[np.ndarray, np.ndarray]:
     """Cut a series into supervised pairs: ``n_steps_in`` values in, the next ``n_steps_out`` out.
 
     Every window of ``n_steps_in + n_steps_out`` consecutive steps gives one pair,
@@ -46,24 +46,33 @@ def frame_series(series, *, n_steps_in: int, n_steps_out: int = 1) -> tuple[np.n
             at least ``n_steps_in + n_steps_out`` steps of numbers finite in ``float32``.
         n_steps_in: length of each input window.
         n_steps_out: number of future steps to predict.
+        target: for a 2-D series, the column (an int) or columns (a list of ints)
+            that ``y`` holds; every column stays in ``X``. ``None`` (the default)
+            makes every column a target.
 
     Returns:
         ``X`` of shape ``(n_windows, n_steps_in, n_features)`` (``n_features = 1``
         for a 1-D series) and ``y`` of shape ``(n_windows, n_steps_out)`` for a
-        1-D series or ``(n_windows, n_steps_out, n_features)`` for a 2-D one,
-        both ``float32``, with ``n_windows = n_steps - n_steps_in - n_steps_out + 1``.
+        1-D series or one target column, or ``(n_windows, n_steps_out, n_targets)``
+        for several, both ``float32``, with ``n_windows = n_steps - n_steps_in - n_steps_out + 1``.
 
     Raises:
-        ValueError: if the series is shorter than one window.
+        ValueError: if the series is shorter than one window, or ``target`` is not
+            a column of a 2-D series.
 
     Example:
         >>> x, y = preprocessing.frame_series(np.arange(6.0), n_steps_in=3)
         >>> x.shape, y[:, 0].tolist()
         ((3, 3, 1), [3.0, 4.0, 5.0])
+        >>> weather = np.stack([np.arange(6.0), 10 * np.arange(6.0)], axis=1)  # two variables
+        >>> x, y = preprocessing.frame_series(weather, n_steps_in=3, target=1)
+        >>> x.shape, y[:, 0].tolist()
+        ((3, 3, 2), [30.0, 40.0, 50.0])
     """
     series = check_array("series", series, ndim=(1, 2), dtype=np.float32)
     n_steps_in = check_int("n_steps_in", n_steps_in)
     n_steps_out = check_int("n_steps_out", n_steps_out)
+    columns = _check_target(target, series)
     length = n_steps_in + n_steps_out
     if len(series) < length:
         raise ValueError(f"series must have at least n_steps_in + n_steps_out = {length} steps, got {len(series)}")
@@ -73,7 +82,30 @@ def frame_series(series, *, n_steps_in: int, n_steps_out: int = 1) -> tuple[np.n
     windows = np.moveaxis(windows, 2, 1)  # (n_windows, length, n_features)
     x = np.ascontiguousarray(windows[:, :n_steps_in], dtype=np.float32)
     y = np.ascontiguousarray(windows[:, n_steps_in:], dtype=np.float32)
-    return x, (y[:, :, 0] if univariate else y)
+    if univariate:
+        return x, y[:, :, 0]
+    return x, (y if columns is None else np.ascontiguousarray(y[:, :, columns]))
+
+
+def _check_target(target, series: np.ndarray):
+    """``target`` as an index of ``y``'s last axis: None (all columns), an int, or a list of ints."""
+    if target is None:
+        return None
+    if series.ndim == 1:
+        raise ValueError(f"target selects columns of a 2-D series (n_steps, n_features); series is 1-D, got {target!r}")
+    n_features = series.shape[1]
+    single = isinstance(target, numbers.Integral) and not isinstance(target, bool)
+    items = [target] if single else target
+    if not isinstance(items, (list, tuple)) or not items:
+        raise TypeError(f"target must be a column index (int) or a non-empty list of them, got {_show(target)}")
+    for item in items:
+        if not isinstance(item, numbers.Integral) or isinstance(item, bool):
+            raise TypeError(f"target must be a column index (int) or a non-empty list of them, got {_show(target)}")
+        if not 0 <= item < n_features:
+            raise ValueError(f"target must be a column of the series, from 0 to {n_features - 1}, got {_show(target)}")
+    if len(set(int(i) for i in items)) != len(items):
+        raise ValueError(f"target must not repeat a column, got {_show(target)}")
+    return int(target) if single else [int(i) for i in items]
 
 
 SeriesPart = namedtuple("SeriesPart", ["values", "index", "x", "y", "target_index"])
@@ -121,6 +153,7 @@ def split_by_time(
     time=None,
     n_steps_in: int | None = None,
     n_steps_out: int = 1,
+    target=None,
 ) -> tuple[SeriesPart, SeriesPart, SeriesPart]:
     """Split a series in time order into training, validation and test parts, with their windows.
 
@@ -141,6 +174,8 @@ def split_by_time(
             :func:`lstm_companion.datasets.load_co2`); integer positions split by index.
         n_steps_in: length of each input window; ``None`` for the parts only.
         n_steps_out: number of targets of each window.
+        target: the column or columns of a 2-D series that the windows' ``y`` holds,
+            as in :func:`frame_series`.
 
     Returns:
         ``(train, validation, test)``, each a :class:`SeriesPart` (``values``, ``index``,
@@ -178,14 +213,17 @@ def split_by_time(
     if validation_start < 1:
         raise ValueError(f"the training part must not be empty, got validation={validation!r}, test={test!r}")
     bounds = ((0, validation_start), (validation_start, test_start), (test_start, n_steps))
+    _check_target(target, series)
     if n_steps_in is None:
+        if target is not None:
+            raise ValueError(f"target chooses the windows' targets; give n_steps_in too, got target={_show(target)}")
         return tuple(SeriesPart(series[a:b], np.arange(a, b), None, None, None) for a, b in bounds)
     if validation_start < n_steps_in + n_steps_out:
         raise ValueError(
             f"n_steps_in + n_steps_out must fit in the training part ({validation_start} steps) for one window, "
             f"got {n_steps_in} + {n_steps_out} = {n_steps_in + n_steps_out}"
         )
-    x, y = frame_series(series, n_steps_in=n_steps_in, n_steps_out=n_steps_out)
+    x, y = frame_series(series, n_steps_in=n_steps_in, n_steps_out=n_steps_out, target=target)
     target_index = np.arange(n_steps_in, n_steps_in + len(x))[:, None] + np.arange(n_steps_out)
     parts = []
     for a, b in bounds:
