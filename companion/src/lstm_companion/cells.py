@@ -109,20 +109,24 @@ class NoForgetLSTM(_SequenceLayer):
     def call(self, inputs):
         projected = _project(inputs, self.kernel, self.bias)  # (batch, steps, 3 * units), before the loop
         units = self.units
-        zeros = ops.zeros((ops.shape(inputs)[0], units), dtype=projected.dtype)
+        # h and c travel as one (batch, 2 * units) carry: TensorFlow's scan trips on a tuple carry
+        zeros = ops.zeros((ops.shape(inputs)[0], 2 * units), dtype=projected.dtype)
 
         def step(carry, projected_t):
-            h, c = carry
+            h, c = carry[:, :units], carry[:, units:]
             z = projected_t + ops.matmul(h, self.recurrent_kernel)
             i = ops.sigmoid(z[:, :units])
             g = ops.tanh(z[:, units : 2 * units])
             o = ops.sigmoid(z[:, 2 * units :])
             c = c + i * g
             h = o * ops.tanh(c)
-            return (h, c), h
+            carry = ops.concatenate([h, c], axis=1)
+            return carry, carry  # the per-step output shaped as the carry, as TensorFlow's scan expects
 
-        (last, _), states = ops.scan(step, (zeros, zeros), ops.transpose(projected, (1, 0, 2)))
-        return ops.transpose(states, (1, 0, 2)) if self.return_sequences else last
+        last, states = ops.scan(step, zeros, ops.transpose(projected, (1, 0, 2)))
+        if self.return_sequences:
+            return ops.transpose(states[:, :, :units], (1, 0, 2))
+        return last[:, :units]
 
 
 def _project(inputs, kernel, bias):
@@ -131,9 +135,11 @@ def _project(inputs, kernel, bias):
     XLA on the CPU multiplies a 3-D array by a matrix several times slower than the
     same numbers reshaped to 2-D (measured 3-7x for these shapes).
     """
+    steps = inputs.shape[1] if inputs.shape[1] is not None else ops.shape(inputs)[1]
     batch_steps = ops.reshape(inputs, (-1, ops.shape(inputs)[-1]))
     projected = ops.matmul(batch_steps, kernel) + bias
-    return ops.reshape(projected, (ops.shape(inputs)[0], ops.shape(inputs)[1], ops.shape(kernel)[1]))
+    # the static number of steps, where known, keeps the shape known to TensorFlow's graph (its scans need it)
+    return ops.reshape(projected, (-1, steps, kernel.shape[1]))
 
 
 def _compose(earlier, later):
@@ -184,6 +190,7 @@ class MinLSTM(_SequenceLayer):
         # f' = sigmoid(-d) and i' = sigmoid(d), with d = log(i / f): normalised without a division
         d = ops.softplus(-z[..., :units]) - ops.softplus(-z[..., units : 2 * units])
         _, states = ops.associative_scan(_compose, (ops.sigmoid(-d), ops.sigmoid(d) * z[..., 2 * units :]), axis=1)
+        states = ops.reshape(states, (-1, z.shape[1] or ops.shape(z)[1], units))  # TensorFlow's scan drops the shape
         return states if self.return_sequences else states[:, -1]
 
 
