@@ -81,6 +81,7 @@ def test_a_cell_that_is_not_python_names_its_notebook(tmp_path):
 
 def test_the_api_page_shows_the_chapters_under_each_documented_name(tmp_path):
     """A small Sphinx project built with the extension (no notebook is executed)."""
+    pytest.importorskip("sphinx", reason="Sphinx comes with the book's tools (the book extra)")
     from sphinx.cmd.build import build_main
 
     source = tmp_path / "source"
