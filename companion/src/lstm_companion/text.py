@@ -174,7 +174,7 @@ def next_char_windows(codes, *, n_steps: int, stride: int | None = None) -> tupl
 
 
 def words(text: str) -> list[str]:
-    """The words of ``text``, in order: runs of ASCII letters (:data:`WORD`), lower-cased.
+    """The words of ``text``, in order: runs of ASCII letters (the pattern ``WORD``), lower-cased.
 
     Example:
         >>> text.words("The 'assert' statement, twice: assert.")

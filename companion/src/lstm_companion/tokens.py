@@ -50,7 +50,7 @@ __all__ = [
     "vocabulary_size",
 ]
 
-#: Padding: fills a sequence up to the length of its batch.
+#: Pads a sequence up to the length of its batch.
 PAD = 0
 #: The first token a decoder reads.
 START = 1
