@@ -83,6 +83,16 @@ def _adding_models(seeds=(0, 1)):
     return built
 
 
+def assert_same_as_alone(together, alone, xs):
+    """Models trained side by side have the weights and predictions of the same models trained alone."""
+    for trained, reference in zip(together, alone, strict=True):
+        for w, w_ref in zip(trained.get_weights(), reference.get_weights(), strict=True):
+            np.testing.assert_allclose(w, w_ref, atol=1e-6)
+    predictions = training.predict_together(together, xs)
+    for model, x, prediction in zip(alone, xs, predictions, strict=True):
+        np.testing.assert_allclose(prediction, model.predict(x, verbose=0), atol=1e-6)
+
+
 def test_fit_together_trains_each_model_exactly_as_alone():
     x0, y0 = data.adding_problem(96, n_steps=8, seed=0)
     x1, y1 = data.adding_problem(96, n_steps=8, seed=1)
@@ -93,12 +103,7 @@ def test_fit_together_trains_each_model_exactly_as_alone():
     for model, x, y, history in zip(alone, (x0, x1), (y0, y1), histories, strict=True):
         expected = training.compile_and_fit(model, x, y, epochs=2, batch_size=32, seed=4).history["loss"]
         np.testing.assert_allclose(history["loss"], expected, rtol=1e-5)
-    for trained, reference in zip(together, alone, strict=True):
-        for w, w_ref in zip(trained.get_weights(), reference.get_weights(), strict=True):
-            np.testing.assert_allclose(w, w_ref, atol=1e-6)
-    predictions = training.predict_together(together, [x0, x1])
-    for model, x, prediction in zip(alone, (x0, x1), predictions, strict=True):
-        np.testing.assert_allclose(prediction, model.predict(x, verbose=0), atol=1e-6)
+    assert_same_as_alone(together, alone, [x0, x1])
 
 
 def test_fit_together_accepts_one_array_for_all_and_models_of_different_shapes():
@@ -469,12 +474,7 @@ def test_fit_together_trains_models_with_several_inputs_each_as_alone():
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
         expected = model.fit(x, y, epochs=2, batch_size=32, verbose=0).history["loss"]
         np.testing.assert_allclose(history["loss"], expected, rtol=1e-5)
-    for trained, reference in zip(together, alone, strict=True):
-        for w, w_ref in zip(trained.get_weights(), reference.get_weights(), strict=True):
-            np.testing.assert_allclose(w, w_ref, atol=1e-6)
-    predictions = training.predict_together(together, [x0, x1])
-    for model, x, prediction in zip(alone, (x0, x1), predictions, strict=True):
-        np.testing.assert_allclose(prediction, model.predict(x, verbose=0), atol=1e-6)
+    assert_same_as_alone(together, alone, [x0, x1])
 
 
 def test_models_with_one_and_with_several_inputs_train_side_by_side_with_validation():

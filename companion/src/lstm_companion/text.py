@@ -220,9 +220,9 @@ def known_word_fraction(text: str, vocabulary: Iterable[str]) -> float:
 
 
 def _check_one_hot_alphabet(alphabet) -> str:
-    if not isinstance(alphabet, str):
-        raise TypeError(f"alphabet must be a string of distinct characters, got {alphabet!r}")
-    if len(alphabet) < 2 or len(set(alphabet)) != len(alphabet):
+    """As :func:`_check_alphabet`, and at least two symbols (one would be a constant column)."""
+    alphabet = _check_alphabet(alphabet)
+    if len(alphabet) < 2:
         raise ValueError(f"alphabet must hold at least two distinct characters, got {alphabet!r}")
     return alphabet
 
