@@ -23,6 +23,10 @@ class SideBySide(keras.Model):
         # list, the members' gradients were never cleared and added up from step to step.
         for i, member in enumerate(members):
             setattr(self, f"model_{i}", member)
+        # The wrapper has no weights of its own: it is built when its members are. Left unbuilt,
+        # Keras's predict() would build it by running every member eagerly on one batch, op by op
+        # (on JAX, seconds for a dozen models, before the compiled pass even starts).
+        self.built = all(member.built for member in members)
 
     def call(self, inputs):
         return {f"model_{i}": getattr(self, f"model_{i}")(x) for i, x in enumerate(inputs)}
