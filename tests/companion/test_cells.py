@@ -74,6 +74,33 @@ def test_irnn_is_a_relu_rnn_starting_from_the_identity_with_zero_biases():
     np.testing.assert_allclose(ops.convert_to_numpy(layer(x)), sequence[:, -1], rtol=1e-5, atol=1e-6)
 
 
+def test_the_gru_starts_with_its_update_gate_biased_to_keep_the_state():
+    """Keras's GRU orders its bias blocks update, reset, candidate; only the update gate's input bias is 1."""
+    model = cells.build_cell_model(N_STEPS, N_FEATURES, cell="gru", units=UNITS, n_outputs=1)
+    _, _, bias = model.get_layer("gru").get_weights()
+    expected = np.zeros((2, 3 * UNITS), dtype=np.float32)
+    expected[0, :UNITS] = 1.0
+    np.testing.assert_array_equal(bias, expected)
+    # the gate it sets is the one that keeps the state: with all other weights zero, z = sigmoid(1) of h_{t-1} stays
+    layer = keras.layers.GRU(UNITS, bias_initializer=cells.UpdateGateBias(1.0), kernel_initializer="zeros")
+    layer.build((None, 1, N_FEATURES))
+    layer.cell.recurrent_kernel.assign(np.zeros((UNITS, 3 * UNITS), dtype=np.float32))
+    state = np.full((1, UNITS), 0.8, dtype=np.float32)
+    _, (new_state,) = layer.cell(np.zeros((1, N_FEATURES), dtype=np.float32), [state])
+    np.testing.assert_allclose(ops.convert_to_numpy(new_state), 0.8 / (1 + np.exp(-1.0)), rtol=1e-6)
+
+
+def test_update_gate_bias_fills_both_bias_layouts_and_refuses_other_shapes():
+    init = cells.UpdateGateBias(2.5)
+    np.testing.assert_array_equal(ops.convert_to_numpy(init((6,))), [2.5, 2.5, 0, 0, 0, 0])
+    np.testing.assert_array_equal(ops.convert_to_numpy(init((2, 3))), [[2.5, 0, 0], [0, 0, 0]])
+    assert cells.UpdateGateBias.from_config(init.get_config()).value == 2.5
+    with pytest.raises(ValueError, match=r"GRU's bias, \(3 \* units,\)"):
+        init((4,))
+    with pytest.raises(TypeError, match="value must be a real number"):
+        cells.UpdateGateBias("1")
+
+
 def test_the_lstm_cell_model_has_the_layers_of_the_vanilla_lstm():
     from lstm_companion import models
 

@@ -697,6 +697,7 @@ CONTRACT.update(
     {
         "cells.NoForgetLSTM": (cells.NoForgetLSTM, dict(units=2), _CELL_LAYER),
         "cells.MinLSTM": (cells.MinLSTM, dict(units=2), _CELL_LAYER),
+        "cells.UpdateGateBias": (cells.UpdateGateBias, dict(value=1.0), {"value": "real"}),
         "cells.recurrent_layer": (
             cells.recurrent_layer,
             dict(cell="gru", units=2),

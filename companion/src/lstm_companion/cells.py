@@ -5,7 +5,9 @@
 ====================  ==============================================  ===================================
 ``"lstm"``            LSTM with a forget gate                         ``4 * ((n + u) * u + u)``
                       (:class:`~lstm_companion.layers.FusedLSTM`)
-``"gru"``             gated recurrent unit (``keras.layers.GRU``)     ``3 * ((n + u) * u + 2 * u)``
+``"gru"``             gated recurrent unit (``keras.layers.GRU``,     ``3 * ((n + u) * u + 2 * u)``
+                      update gate's bias starting at 1:
+                      :class:`UpdateGateBias`)
 ``"simple_rnn"``      Elman RNN with tanh                             ``(n + u) * u + u``
                       (``keras.layers.SimpleRNN``)
 ``"irnn"``            ReLU RNN whose recurrent weights start as the   ``(n + u) * u + u``
@@ -28,15 +30,25 @@ parameters of another, so that cells are compared at equal size.
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import ops
 
-from ._validation import check_activation, check_bool, check_choice, check_int, check_name, check_sequence_shape
+from ._validation import (
+    check_activation,
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    check_name,
+    check_sequence_shape,
+)
 from .layers import FusedLSTM, _checked_name
 
 __all__ = [
     "CELLS",
     "MinLSTM",
     "NoForgetLSTM",
+    "UpdateGateBias",
     "build_cell_model",
     "build_char_model",
     "count_parameters",
@@ -73,6 +85,45 @@ class _SequenceLayer(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "return_sequences": self.return_sequences}
+
+
+@keras.saving.register_keras_serializable(package="lstm_companion")
+class UpdateGateBias(keras.initializers.Initializer):
+    """Biases of ``keras.layers.GRU`` with the update gate's starting at ``value``, all others at zero.
+
+    Keras's LSTM starts its forget gate's bias at 1 (``unit_forget_bias=True``, after
+    Jozefowicz et al. 2015), so that the cell keeps most of its state from the first
+    step of training. Keras's GRU has no counterpart: its update gate ``z`` starts at
+    ``sigmoid(0) = 0.5``, and ``h_t = z * h_{t-1} + (1 - z) * candidate`` halves what it
+    holds at every step, so that little of a signal 30 steps back survives to train on.
+    This initialiser gives the GRU the LSTM's start: ``z = sigmoid(value)`` (0.73 for 1).
+
+    It fills the first ``units`` entries of the input bias, Keras's update-gate block (the
+    blocks are ordered update, reset, candidate), for both ``reset_after=True``
+    (shape ``(2, 3 * units)``) and ``reset_after=False`` (shape ``(3 * units,)``).
+
+    Args:
+        value: the update gate's starting bias.
+
+    Example:
+        >>> keras.layers.GRU(4, bias_initializer=cells.UpdateGateBias(1.0))(np.zeros((2, 5, 3))).shape
+        (2, 4)
+    """
+
+    def __init__(self, value: float = 1.0):
+        self.value = check_float("value", value, dtype=np.float32)
+
+    def __call__(self, shape, dtype=None):
+        if not shape or shape[-1] % 3:
+            raise ValueError(f"UpdateGateBias is for a GRU's bias, (3 * units,) or (2, 3 * units); got shape {shape}")
+        units = shape[-1] // 3
+        first = ops.concatenate([ops.full((units,), self.value, dtype=dtype), ops.zeros((2 * units,), dtype=dtype)])
+        if len(shape) == 1:
+            return first
+        return ops.concatenate([first[None], ops.zeros((shape[0] - 1, shape[-1]), dtype=dtype)])
+
+    def get_config(self):
+        return {"value": self.value}
 
 
 @keras.saving.register_keras_serializable(package="lstm_companion")
@@ -197,7 +248,7 @@ class MinLSTM(_SequenceLayer):
 #: The cells :func:`recurrent_layer` builds, with what each is.
 CELLS = {
     "lstm": "LSTM with a forget gate (FusedLSTM: keras.layers.LSTM)",
-    "gru": "gated recurrent unit (keras.layers.GRU)",
+    "gru": "gated recurrent unit (keras.layers.GRU, update gate's bias starting at 1)",
     "simple_rnn": "Elman RNN with tanh (keras.layers.SimpleRNN)",
     "irnn": "ReLU RNN whose recurrent weights start as the identity (keras.layers.SimpleRNN)",
     "lstm_no_forget": "the LSTM of 1997, without a forget gate (NoForgetLSTM)",
@@ -216,9 +267,10 @@ def recurrent_layer(cell: str, units: int, *, return_sequences: bool = False, na
 
     Returns:
         A ``keras.layers.Layer`` mapping ``(batch, steps, features)`` to ``(batch, units)``,
-        or ``(batch, steps, units)`` with ``return_sequences=True``. The IRNN is a
-        ``keras.layers.SimpleRNN`` with ReLU, the identity as initial recurrent weights
-        and zero biases (Keras's default for biases).
+        or ``(batch, steps, units)`` with ``return_sequences=True``. The GRU's update gate
+        starts at a bias of 1 (:class:`UpdateGateBias`), as the LSTM's forget gate does.
+        The IRNN is a ``keras.layers.SimpleRNN`` with ReLU, the identity as initial
+        recurrent weights and zero biases (Keras's default for biases).
 
     Example:
         >>> layer = cells.recurrent_layer("gru", 16)
@@ -232,7 +284,7 @@ def recurrent_layer(cell: str, units: int, *, return_sequences: bool = False, na
     if cell == "lstm":
         return FusedLSTM(units, **options)
     if cell == "gru":
-        return keras.layers.GRU(units, **options)
+        return keras.layers.GRU(units, bias_initializer=UpdateGateBias(1.0), **options)
     if cell == "simple_rnn":
         return keras.layers.SimpleRNN(units, **options)
     if cell == "irnn":
