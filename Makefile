@@ -107,11 +107,11 @@ BACKEND_NOTEBOOK   ?= book/generative_lstm.ipynb
 	@touch $@
 
 # The install paths (tests/test_distribution.py) do not depend on the backend: make test covers them.
-# One pytest process: two workers made the torch run slower, not faster (455 s against 74 s, with
-# other work on the machine): each worker's thread pools claim every core.
+# Workers: JOBS for TensorFlow (154 s against 199 s in one process, on 2 cores); one for torch, where
+# two made the run slower, not faster (455 s against 74 s): each worker's thread pools claim every core.
 test-torch test-tensorflow: test-%: .venv-%/.installed
 	KERAS_BACKEND=$* .venv-$*/bin/python -m pytest tests $(BACKEND_NOTEBOOK) -m "not book" \
-		--ignore=tests/companion/test_distribution.py $(PYTEST_ARGS)
+		$(if $(filter tensorflow,$*),-n $(JOBS)) --ignore=tests/companion/test_distribution.py $(PYTEST_ARGS)
 
 test-backends: test-torch test-tensorflow
 
@@ -125,9 +125,11 @@ test-backends: test-torch test-tensorflow
 		--resolution lowest-direct -e "./companion[test]"
 	@touch $@
 
+# JOBS workers: 142 s against 234 s in one process, on 2 cores.
 test-lowest: .venv-lowest/.installed
 	.venv-lowest/bin/python -m pip list 2>/dev/null | grep -E -i "^(keras|jax|numpy|matplotlib) "
-	.venv-lowest/bin/python -m pytest tests -m "not book" --ignore=tests/companion/test_distribution.py $(PYTEST_ARGS)
+	.venv-lowest/bin/python -m pytest tests -m "not book" -n $(JOBS) --ignore=tests/companion/test_distribution.py \
+		$(PYTEST_ARGS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab book/
