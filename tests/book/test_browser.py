@@ -160,9 +160,10 @@ def test_page_loads_without_errors_with_its_images_and_math(site, mathjax, brows
 def test_search_finds_a_term(site, mathjax, browser):
     page, errors = open_page(browser, mathjax, f"{site}/search.html?q=forget+gate")
     try:
-        results = page.locator("#search-results ul.search li")
-        results.first.wait_for(timeout=30_000)
-        titles = results.all_inner_texts()
+        # Sphinx shows the results one by one, then its summary: read them once the search has finished,
+        # not when the first appears (which of the pages are listed by then depends on their ranking).
+        page.locator("#search-results p.search-summary", has_text="Search finished").wait_for(timeout=30_000)
+        titles = page.locator("#search-results ul.search li").all_inner_texts()
         assert len(titles) >= 3 and any("LSTM cell" in title for title in titles), titles
         assert errors == []
     finally:
