@@ -25,13 +25,20 @@ PYTEST_ARGS ?=
 JOBS   ?= 2
 SEEDS  ?= 0 1 2 3 4
 
+# Installs into a virtual environment with uv (from PyPI, into that environment): the same
+# packages as pip resolves, in about 25 s instead of 55 s for .venv, bytecode compiled as pip
+# would. $(1): the environment's python; $(2): what to install and how.
+define install
+$(1) -m pip install --quiet uv
+$(1) -m uv pip install --quiet --compile-bytecode --python $(1) $(2)
+endef
+
 .PHONY: book test test-seeds unit lint lab clean test-backends test-torch test-tensorflow test-lowest bench-notebooks bench-throughput
 
 $(STAMP): companion/pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; set PYTHON=python3.x")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c $(LOCK) -e "./companion[dev]"
+	$(call install,$(BIN)/python,-c $(LOCK) -e "./companion[dev]")
 	@touch $(STAMP)
 
 # Record every version installed in .venv, for the Python minor version it runs: a deliberate
@@ -40,7 +47,7 @@ lock: $(STAMP)
 	@minor=$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
 	{ echo "# The versions the book's stored outputs were computed with (make lock), for Python $$minor."; \
 	  echo "# make book / make test install with them; other Python versions resolve companion/pyproject.toml freely."; \
-	  $(BIN)/python -m pip freeze --exclude-editable | sed "s/\$$/ ; python_version == \"$$minor\"/"; } > $(LOCK)
+	  $(BIN)/python -m pip freeze --exclude-editable --exclude uv | sed "s/\$$/ ; python_version == \"$$minor\"/"; } > $(LOCK)
 
 # The chapters the cache lacks are executed first, JOBS at a time; the build then executes nothing.
 book: $(STAMP)
@@ -95,15 +102,13 @@ BACKEND_NOTEBOOK   ?= book/generative_lstm.ipynb
 
 .venv-torch/.installed: companion/pyproject.toml $(LOCK)
 	$(PYTHON) -m venv .venv-torch
-	.venv-torch/bin/python -m pip install --quiet --upgrade pip
-	.venv-torch/bin/python -m pip install --quiet -c $(LOCK) -e "./companion[test]" myst-nb
+	$(call install,.venv-torch/bin/python,-c $(LOCK) -e "./companion[test]" myst-nb)
 	.venv-torch/bin/python -m pip install --quiet --retries 1 "$(TORCH_PACKAGE)" --index-url $(TORCH_INDEX)
 	@touch $@
 
 .venv-tensorflow/.installed: companion/pyproject.toml
 	$(PYTHON) -m venv .venv-tensorflow
-	.venv-tensorflow/bin/python -m pip install --quiet --upgrade pip
-	.venv-tensorflow/bin/python -m pip install --quiet -e "./companion[test]" myst-nb "$(TENSORFLOW_PACKAGE)"
+	$(call install,.venv-tensorflow/bin/python,-e "./companion[test]" myst-nb "$(TENSORFLOW_PACKAGE)")
 	@touch $@
 
 # The install paths (tests/test_distribution.py) do not depend on the backend: make test covers them.
@@ -120,9 +125,7 @@ test-backends: test-torch test-tensorflow
 # lowest version its lower bound allows, so the bounds in pyproject.toml are tested.
 .venv-lowest/.installed: companion/pyproject.toml
 	$(PYTHON) -m venv .venv-lowest
-	.venv-lowest/bin/python -m pip install --quiet uv
-	.venv-lowest/bin/python -m uv pip install --quiet --python .venv-lowest/bin/python \
-		--resolution lowest-direct -e "./companion[test]"
+	$(call install,.venv-lowest/bin/python,--resolution lowest-direct -e "./companion[test]")
 	@touch $@
 
 # JOBS workers: 142 s against 234 s in one process, on 2 cores.
