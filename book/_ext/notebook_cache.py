@@ -21,7 +21,8 @@ The one folder is shared by everything that executes the chapters:
 
 Kernels also share a JAX compilation cache (``_build/jax_cache``): a chapter
 executed again, or under another seed, loads its compiled training steps instead
-of compiling them again.
+of compiling them again. The test suite uses the same cache (``tests/conftest.py``):
+its tests compile many identical small programs.
 """
 
 from __future__ import annotations
@@ -99,15 +100,22 @@ def _prune(keep: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def kernel_environment() -> dict[str, str]:
-    """The environment of a kernel that executes a chapter: this process's, with the shared JAX
-    compilation cache, and without ``MPLBACKEND`` (a non-interactive backend would leave no figures)."""
-    environment = {
-        **os.environ,
+def jax_cache_environment() -> dict[str, str]:
+    """The variables that point JAX at the shared compilation cache and store every program there
+    (JAX stores only those that took a second or more to compile, by default). A program is loaded
+    only when its computation, compile options, XLA flags and JAX version all match, so what runs
+    is what a compilation would have produced."""
+    return {
         "JAX_COMPILATION_CACHE_DIR": str(JAX_CACHE),
         "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
         "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
     }
+
+
+def kernel_environment() -> dict[str, str]:
+    """The environment of a kernel that executes a chapter: this process's, with the shared JAX
+    compilation cache, and without ``MPLBACKEND`` (a non-interactive backend would leave no figures)."""
+    environment = {**os.environ, **jax_cache_environment()}
     environment.pop("MPLBACKEND", None)
     return environment
 
