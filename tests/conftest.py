@@ -13,7 +13,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # The book's JAX compilation cache (_build/jax_cache, git-ignored), set before JAX is imported: the
 # tests compile many identical small programs (the same model trained in several tests, and in each
 # xdist worker), which then compile once. Unit tests on 2 cores: 179 s with an empty cache, 88 s with
-# a full one, against about 225 s without. Variables already set (another folder) are kept.
+# a full one, against about 225 s without. Variables already set (another folder) are kept. Not with
+# a JAX older than the one verified (notebook_cache.jax_cache_environment: 0.4.34 returned garbage).
 sys.path.insert(0, str(REPO_ROOT / "book" / "_ext"))
 import notebook_cache  # noqa: E402
 

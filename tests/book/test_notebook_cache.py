@@ -77,3 +77,19 @@ def test_a_change_in_the_package_shows_in_the_rebuilt_book(tmp_path):
     page = build(project, environment)
     assert "answer-two" in page and "answer-one" not in page
     assert len(list((project / "_build" / ".jupyter_cache").iterdir())) == 2  # one cache folder per package state
+
+
+@pytest.mark.parametrize(
+    ("version", "cached"), [("0.10.2", True), ("0.11.0", True), ("1.0.0rc1", True), ("0.4.34", False), ("0.9.9", False)]
+)
+def test_the_jax_compilation_cache_is_used_only_from_the_jax_it_was_verified_with(monkeypatch, version, cached):
+    sys.path.insert(0, str(REPO_ROOT / "book" / "_ext"))
+    import notebook_cache
+
+    monkeypatch.setattr(notebook_cache.metadata, "version", lambda name: version)
+    environment = notebook_cache.jax_cache_environment()
+    if cached:
+        assert environment["JAX_COMPILATION_CACHE_DIR"] == str(REPO_ROOT / "_build" / "jax_cache")
+        assert environment["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] == "0"
+    else:
+        assert environment == {}  # JAX 0.4.34 loaded programs that returned uninitialised memory
