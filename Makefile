@@ -26,7 +26,7 @@ JOBS   ?= 2
 SEEDS  ?= 0 1 2 3 4
 
 # Installs into a virtual environment with uv (from PyPI, into that environment): the same
-# packages as pip resolves, in about 25 s instead of 55 s for .venv, bytecode compiled as pip
+# packages as pip resolves, in about 30 s instead of 55 s for .venv, bytecode compiled as pip
 # would. $(1): the environment's python; $(2): what to install and how.
 define install
 $(1) -m pip install --quiet uv
