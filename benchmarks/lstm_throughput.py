@@ -17,6 +17,9 @@ the same shapes for the same number of epochs:
   (``KERAS_BACKEND``);
 - ``keras LSTM``: the same model with the stock ``keras.layers.LSTM``, trained by
   the same ``training.compile_and_fit`` (the course's path before ``FusedLSTM``);
+- ``course, torch`` and ``keras LSTM, torch``: the same two on the torch backend
+  (``FusedLSTM`` calls PyTorch's own LSTM kernel there; the stock layer loops over the
+  steps in Python);
 - ``torch nn.LSTM``: PyTorch's fused CPU kernel with ``torch.optim.Adam``;
 - ``torch + malloc``: the same, with glibc told to keep freed memory
   (``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``);
@@ -269,16 +272,24 @@ def run_stock_keras(n_layers: int, epochs: int, x, y) -> dict:
 RUNNERS = {
     "course": run_course,
     "keras LSTM": run_stock_keras,
+    "course, torch": run_course,
+    "keras LSTM, torch": run_stock_keras,
     "torch nn.LSTM": run_torch,
     "torch + malloc": run_torch,
     "jax scan": run_jax,
     "jax scan + vjp": run_jax_custom_vjp,
 }
-REQUIRES = {name: {"course": "keras"}.get(name, name.split()[0]) for name in RUNNERS}
+REQUIRES = {
+    name: "torch" if name.endswith("torch") else {"course": "keras"}.get(name, name.split()[0]) for name in RUNNERS
+}
 # glibc allocator settings for a run: keep freed blocks of up to 32 MiB on the heap instead of
 # returning them to the system after every step (the per-step tensors are allocated again at once)
 MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(2**30)}
-ENVIRONMENT = {"torch + malloc": MALLOC}
+ENVIRONMENT = {
+    "torch + malloc": MALLOC,
+    "course, torch": {"KERAS_BACKEND": "torch"},
+    "keras LSTM, torch": {"KERAS_BACKEND": "torch"},
+}
 
 
 def run_isolated(name: str, n_layers: int, epochs: int) -> dict:
@@ -327,10 +338,10 @@ def main(argv=None) -> int:
         fastest = min(r["epoch"] for r in results.values())
         fastest_predict = min(r["predict"] for r in results.values())
         print(f"\n{label}")
-        print(f"{'implementation':<16} {'s/epoch':>8} {'ratio':>6} {'first epoch':>12} {'predict':>8} {'ratio':>6}")
+        print(f"{'implementation':<18} {'s/epoch':>8} {'ratio':>6} {'first epoch':>12} {'predict':>8} {'ratio':>6}")
         for name, r in results.items():
             print(
-                f"{name:<16} {r['epoch']:>8.3f} {r['epoch'] / fastest:>5.2f}x {r['first']:>11.2f}s "
+                f"{name:<18} {r['epoch']:>8.3f} {r['epoch'] / fastest:>5.2f}x {r['first']:>11.2f}s "
                 f"{r['predict']:>7.3f}s {r['predict'] / fastest_predict:>5.2f}x"
             )
         sys.stdout.flush()

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-ON_JAX = keras.backend.backend() == "jax"
+BACKEND = keras.backend.backend()
 N_STEPS, N_FEATURES, UNITS, BATCH = 9, 3, 5, 4
 
 CONFIGURATIONS = {
@@ -71,7 +71,20 @@ def test_training_and_inference_paths_compute_the_same_outputs(name):
 def test_the_fused_path_is_taken_exactly_on_the_fused_backends():
     layer = layers.FusedLSTM(UNITS)
     assert layer.uses_fused_path() is (keras.backend.backend() in layers.FUSED_BACKENDS)
-    assert layers.FUSED_BACKENDS == ("jax",)
+    assert layers.FUSED_BACKENDS == ("jax", "torch")
+
+
+@pytest.mark.skipif(BACKEND != "torch", reason="PyTorch's own LSTM kernel, on the torch backend")
+def test_on_torch_the_fused_path_is_pytorchs_own_lstm(monkeypatch):
+    import torch
+
+    calls = []
+    kernel = torch.lstm
+    monkeypatch.setattr(torch, "lstm", lambda *args: calls.append(args) or kernel(*args))
+    _, fused = twins(return_sequences=True)
+    x, _, _ = inputs()
+    fused(x)
+    assert len(calls) == 1
 
 
 @pytest.mark.parametrize(
@@ -102,21 +115,33 @@ def test_a_mask_falls_back_to_the_stock_computation():
     np.testing.assert_allclose(ops.convert_to_numpy(got)[:, -1], ops.convert_to_numpy(got)[:, -4], atol=1e-7)
 
 
+def _loss(outputs):
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    return sum(ops.sum(ops.sin(output * (k + 1))) for k, output in enumerate(outputs))
+
+
 def _loss_and_gradients(layer, x, h0, c0, training=True):
-    """Gradients of a loss that reads every output (sequences and both final states) on JAX."""
+    """Gradients of a loss that reads every output (sequences and both final states), by the backend's autodiff."""
+    if BACKEND == "torch":
+        import torch
+
+        x, h0, c0 = (torch.tensor(a, requires_grad=True) for a in (x, h0, c0))
+        loss = _loss(layer(x, initial_state=[h0, c0], training=training))
+        weights = [v.value for v in layer.trainable_variables]
+        *w, dx, dh0, dc0 = torch.autograd.grad(loss, [*weights, x, h0, c0])
+        return loss.detach().numpy(), ([g.numpy() for g in w], dx.numpy(), dh0.numpy(), dc0.numpy())
     import jax
 
     def loss(trainable, x, h0, c0):
         outputs, _ = layer.stateless_call(
             trainable, [v.value for v in layer.non_trainable_variables], x, initial_state=[h0, c0], training=training
         )
-        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-        return sum(ops.sum(ops.sin(output * (k + 1))) for k, output in enumerate(outputs))
+        return _loss(outputs)
 
     return jax.value_and_grad(loss, argnums=(0, 1, 2, 3))([v.value for v in layer.trainable_variables], x, h0, c0)
 
 
-@pytest.mark.skipif(not ON_JAX, reason="the fused path, and its custom gradient, run on JAX only")
+@pytest.mark.skipif(BACKEND not in layers.FUSED_BACKENDS, reason="the fused path runs on JAX and torch")
 @pytest.mark.parametrize("training", [True, False], ids=["training: custom gradient", "inference: autodiff"])
 @pytest.mark.parametrize("name", CONFIGURATIONS)
 def test_gradients_equal_the_stock_layer_for_weights_inputs_and_initial_states(name, training):
