@@ -112,11 +112,12 @@ BACKEND_NOTEBOOK   ?= book/generative_lstm.ipynb
 	@touch $@
 
 # The install paths (tests/test_distribution.py) do not depend on the backend: make test covers them.
-# Workers: JOBS for TensorFlow (154 s against 199 s in one process, on 2 cores); one for torch, where
-# two made the run slower, not faster (455 s against 74 s): each worker's thread pools claim every core.
+# JOBS workers (TensorFlow: 134 s against 199 s in one process, on 2 cores). Torch gets one thread per
+# worker: with a pool per worker claiming every core, two workers took 455 s against 74 s in one
+# process; with OMP_NUM_THREADS=1, 40 s against 60 s (TensorFlow's thread settings changed nothing).
 test-torch test-tensorflow: test-%: .venv-%/.installed
-	KERAS_BACKEND=$* .venv-$*/bin/python -m pytest tests $(BACKEND_NOTEBOOK) -m "not book" \
-		$(if $(filter tensorflow,$*),-n $(JOBS)) --ignore=tests/companion/test_distribution.py $(PYTEST_ARGS)
+	$(if $(filter torch,$*),OMP_NUM_THREADS=1) KERAS_BACKEND=$* .venv-$*/bin/python -m pytest tests $(BACKEND_NOTEBOOK) \
+		-m "not book" -n $(JOBS) --ignore=tests/companion/test_distribution.py $(PYTEST_ARGS)
 
 test-backends: test-torch test-tensorflow
 
