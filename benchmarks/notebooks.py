@@ -13,11 +13,15 @@ budget is 45 s per chapter and 60 s for the three chapters that test the notes'
 claims. The warm rebuild runs ``jupyter-book build .`` twice with nothing changed
 in between and times the second run, which the execution cache should make a
 matter of seconds. The script exits 1 if a notebook fails or exceeds its budget.
+
+After a run over every chapter it rewrites ``benchmarks/chapter_seconds.json`` with
+the times measured: ``make book`` and the test runs execute the chapters longest first.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -78,6 +82,23 @@ def warm_rebuild_seconds() -> float:
     return time.perf_counter() - start
 
 
+def write_chapter_seconds(measured: dict[str, float]) -> None:
+    """Record the chapters' times in ``benchmarks/chapter_seconds.json`` (the order of execution comes from it)."""
+    import platform
+
+    import keras
+
+    path = REPO_ROOT / "benchmarks" / "chapter_seconds.json"
+    record = json.loads(path.read_text()) if path.exists() else {}
+    record["measured"] = (
+        f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
+        f"Keras {keras.__version__} on {keras.backend.backend()}"
+    )
+    record["seconds"] = measured
+    path.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"\nWrote {path.relative_to(REPO_ROOT)}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("chapters", nargs="*", help="notebook names without .ipynb (default: all)")
@@ -94,7 +115,7 @@ def main(argv=None) -> int:
         f"Keras backend {os.environ.get('KERAS_BACKEND', 'jax')}; {os.cpu_count()} CPUs\n"
     )
     print(f"{'notebook':<28} {'seconds':>8} {'budget':>7}  status")
-    total, failures = 0.0, 0
+    total, failures, measured = 0.0, 0, {}
     with tempfile.TemporaryDirectory() as tmp:
         for notebook in notebooks:
             try:
@@ -104,6 +125,7 @@ def main(argv=None) -> int:
                 failures += 1
                 continue
             total += seconds
+            measured[notebook.relative_to(REPO_ROOT).with_suffix("").as_posix()] = round(seconds, 1)
             over = seconds > budget(notebook)
             failures += over
             print(
@@ -111,6 +133,8 @@ def main(argv=None) -> int:
                 flush=True,
             )
     print(f"{'total':<28} {total:>8.1f}")
+    if not args.chapters and len(measured) == len(notebooks):
+        write_chapter_seconds(measured)
     if not args.no_rebuild:
         print(f"\nWarm rebuild of the book (nothing changed): {warm_rebuild_seconds():.1f} s")
     return 1 if failures else 0

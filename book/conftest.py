@@ -31,6 +31,9 @@ STAGING_ROOT = notebook_cache.REPO_ROOT / "_build" / "nbval"
 
 
 def pytest_configure(config):
+    # pytest-xdist (3.6 on) would sort the files by their number of tests: keep the order given below.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
     # The kernels nbval starts inherit this process's environment (this process has already
     # chosen its own matplotlib backend, so MPLBACKEND can go).
     os.environ.update(notebook_cache.kernel_environment())
@@ -43,6 +46,21 @@ def pytest_configure(config):
     if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
         shutil.rmtree(config._staging_folder, ignore_errors=True)
         config._staging_folder.mkdir(parents=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Files in the order they run best two at a time: the notebooks longest first, then the other files.
+
+    With pytest-xdist (``--dist loadfile``) each worker takes the next file when it is
+    almost done; the longest chapters start first and the many small test files fill
+    the gaps at the end. The items of one file keep their order.
+    """
+    files = {}
+    for item in items:
+        files.setdefault(Path(str(item.fspath)), []).append(item)
+    notebooks = notebook_cache.longest_first([path for path in files if path.suffix == ".ipynb"])
+    others = sorted((path for path in files if path.suffix != ".ipynb"), key=lambda path: -len(files[path]))
+    items[:] = [item for path in [*notebooks, *others] for item in files[path]]
 
 
 def _is_notebook_cell(item) -> bool:

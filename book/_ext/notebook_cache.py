@@ -44,6 +44,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 CACHE_ROOT = REPO_ROOT / "_build" / ".jupyter_cache"
 JAX_CACHE = REPO_ROOT / "_build" / "jax_cache"
 JAX_CACHE_SINCE = (0, 10)  # the oldest JAX whose compilation cache the course uses (jax_cache_environment)
+# Each chapter's last measured execution time (make bench-notebooks writes it): executions start
+# longest first, so that notebooks run two at a time finish together (longest_first).
+CHAPTER_SECONDS = REPO_ROOT / "benchmarks" / "chapter_seconds.json"
 KEEP = 12  # cache folders kept (the most recently used): the default seed, a seed table's, a few versions
 LIBRARIES = ("keras", "jax", "jaxlib", "numpy", "matplotlib", "ml-dtypes", "torch", "tensorflow", "ipykernel")
 
@@ -150,6 +153,28 @@ def cell_timeout() -> int:
     return int(yaml.safe_load((REPO_ROOT / "_config.yml").read_text())["execute"]["timeout"])
 
 
+def longest_first(notebooks: list[Path]) -> list[Path]:
+    """``notebooks`` ordered by their measured execution time (:data:`CHAPTER_SECONDS`), longest first.
+
+    Run two at a time, the longest chapters then start first and the short ones fill
+    the gaps at the end, instead of one long chapter running alone after all the
+    others. A chapter not measured yet counts as the longest; the order of equals is kept.
+    """
+    try:
+        seconds = json.loads(CHAPTER_SECONDS.read_text())["seconds"]
+    except (OSError, ValueError, KeyError):
+        seconds = {}
+
+    def measured(path: Path) -> float:
+        try:
+            name = Path(path).resolve().relative_to(REPO_ROOT).with_suffix("").as_posix()
+        except ValueError:  # not in this checkout
+            return float("inf")
+        return seconds.get(name, float("inf"))
+
+    return sorted(notebooks, key=measured, reverse=True)
+
+
 def store(cache, notebook, path: Path, seconds: float) -> None:
     """Put an executed notebook into the jupyter-cache ``cache`` (what MyST-NB does after executing one)."""
     from jupyter_cache.base import CacheBundleIn
@@ -197,7 +222,7 @@ def execute(notebooks: list[Path], *, jobs: int) -> list[str]:
 
     folder = cache_path()
     cache = get_cache(str(folder))
-    missing = [path for path in notebooks if not is_cached(cache, nbformat.read(path, as_version=4))]
+    missing = longest_first([path for path in notebooks if not is_cached(cache, nbformat.read(path, as_version=4))])
     print(
         f"notebook cache {folder.relative_to(REPO_ROOT)}: {len(notebooks) - len(missing)} of "
         f"{len(notebooks)} notebooks cached, executing {len(missing)} with {jobs} job(s)",

@@ -6,6 +6,7 @@ a one-page book, in a temporary folder, from a copy of the companion package, ch
 of the package's functions returns, builds again, and reads the new value on the page.
 """
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -93,3 +94,49 @@ def test_the_jax_compilation_cache_is_used_only_from_the_jax_it_was_verified_wit
         assert environment["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] == "0"
     else:
         assert environment == {}  # JAX 0.4.34 loaded programs that returned uninitialised memory
+
+
+def test_chapters_are_executed_longest_first_by_their_measured_time(monkeypatch, tmp_path):
+    sys.path.insert(0, str(REPO_ROOT / "book" / "_ext"))
+    import notebook_cache
+
+    table = tmp_path / "chapter_seconds.json"
+    table.write_text('{"seconds": {"book/short": 2.0, "book/long": 50.0, "book/middle": 20.0, "book/also_short": 2.0}}')
+    monkeypatch.setattr(notebook_cache, "CHAPTER_SECONDS", table)
+    chapters = [REPO_ROOT / "book" / f"{name}.ipynb" for name in ("short", "new", "middle", "also_short", "long")]
+    ordered = [path.stem for path in notebook_cache.longest_first(chapters)]
+    assert ordered == ["new", "long", "middle", "short", "also_short"]  # unmeasured first; equals keep their order
+    monkeypatch.setattr(notebook_cache, "CHAPTER_SECONDS", tmp_path / "missing.json")
+    assert notebook_cache.longest_first(chapters) == chapters  # no table: the order given
+
+
+def test_every_chapter_has_a_measured_time():
+    import json
+
+    measured = json.loads((REPO_ROOT / "benchmarks" / "chapter_seconds.json").read_text())["seconds"]
+    chapters = {path.relative_to(REPO_ROOT).with_suffix("").as_posix() for path in (REPO_ROOT / "book").glob("*.ipynb")}
+    assert chapters <= set(measured), f"run make bench-notebooks to measure {sorted(chapters - set(measured))}"
+
+
+def test_a_test_run_starts_the_longest_chapters_first_and_keeps_each_notebooks_cells_in_order():
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "not book"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    ids = [line for line in result.stdout.splitlines() if "::" in line]
+    files = [file for file, _ in itertools.groupby(line.split("::")[0] for line in ids)]
+    assert len(files) == len(set(files)), "the items of a file must follow each other"
+    sys.path.insert(0, str(REPO_ROOT / "book" / "_ext"))
+    import notebook_cache
+
+    notebooks = sorted((REPO_ROOT / "book").glob("*.ipynb"))
+    assert files[: len(notebooks)] == [
+        path.relative_to(REPO_ROOT).as_posix() for path in notebook_cache.longest_first(notebooks)
+    ]
+    for notebook in files[: len(notebooks)]:
+        cells = [int(line.rsplit("Cell ", 1)[1]) for line in ids if line.startswith(notebook + "::")]
+        assert cells == sorted(cells) and len(cells) == len(set(cells))
