@@ -55,8 +55,9 @@ book: $(STAMP)
 	env -u MPLBACKEND $(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
 
-# Two runs of pytest: (1) the unit tests and nbval over every notebook, JOBS at a time (a notebook
-# stays in one worker); nbval's executions fill the book's cache; (2) the tests marked `book`: the
+# Two runs of pytest: (1) the unit tests, the tooling checks (marked `tooling`: the cache test, the
+# benchmark scripts) and nbval over every notebook, JOBS at a time (a notebook stays in one worker,
+# the longest start first); nbval's executions fill the book's cache; (2) the tests marked `book`: the
 # -W build from those executions (it executes nothing), the determinism check, the browser test.
 # pytest exits 5 when it collects nothing: a failure here, unless PYTEST_ARGS filters the tests.
 define run_pytest
@@ -70,7 +71,7 @@ test: $(STAMP)
 	@$(call run_pytest,-m book)
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -m "not book" -n $(JOBS)
+	$(BIN)/python -m pytest tests -m "not book and not tooling" -n $(JOBS)
 
 # ruff, configured in ruff.toml: lint, then check the formatting (`$(BIN)/ruff format .` applies it).
 # make test runs the same two checks (tests/repository/test_lint.py).
@@ -117,7 +118,7 @@ BACKEND_NOTEBOOK   ?= book/generative_lstm.ipynb
 # process; with OMP_NUM_THREADS=1, 40 s against 60 s (TensorFlow's thread settings changed nothing).
 test-torch test-tensorflow: test-%: .venv-%/.installed
 	$(if $(filter torch,$*),OMP_NUM_THREADS=1) KERAS_BACKEND=$* .venv-$*/bin/python -m pytest tests $(BACKEND_NOTEBOOK) \
-		-m "not book" -n $(JOBS) --ignore=tests/companion/test_distribution.py $(PYTEST_ARGS)
+		-m "not book and not tooling" -n $(JOBS) --ignore=tests/companion/test_distribution.py $(PYTEST_ARGS)
 
 test-backends: test-torch test-tensorflow
 
@@ -132,7 +133,8 @@ test-backends: test-torch test-tensorflow
 # JOBS workers: 142 s against 234 s in one process, on 2 cores.
 test-lowest: .venv-lowest/.installed
 	.venv-lowest/bin/python -m pip list 2>/dev/null | grep -E -i "^(keras|jax|numpy|matplotlib) "
-	.venv-lowest/bin/python -m pytest tests -m "not book" -n $(JOBS) --ignore=tests/companion/test_distribution.py \
+	.venv-lowest/bin/python -m pytest tests -m "not book and not tooling" -n $(JOBS) \
+		--ignore=tests/companion/test_distribution.py \
 		$(PYTEST_ARGS)
 
 lab: $(STAMP)

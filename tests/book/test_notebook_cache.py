@@ -33,7 +33,7 @@ def build(project: Path, environment: dict) -> str:
     return (project / "_build" / "html" / "probe.html").read_text()
 
 
-@pytest.mark.book
+@pytest.mark.tooling
 def test_a_change_in_the_package_shows_in_the_rebuilt_book(tmp_path):
     project = tmp_path / "book_project"
     (project / "book" / "_ext").mkdir(parents=True)
@@ -118,6 +118,7 @@ def test_every_chapter_has_a_measured_time():
     assert chapters <= set(measured), f"run make bench-notebooks to measure {sorted(chapters - set(measured))}"
 
 
+@pytest.mark.tooling
 def test_a_test_run_starts_the_longest_chapters_first_and_keeps_each_notebooks_cells_in_order():
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "not book"],

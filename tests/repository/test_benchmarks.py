@@ -20,7 +20,7 @@ def load(name):
     return module
 
 
-@pytest.mark.book
+@pytest.mark.tooling
 def test_throughput_benchmark_prints_both_tables_for_the_course_path():
     result = subprocess.run(
         [sys.executable, str(BENCHMARKS / "lstm_throughput.py"), "--epochs", "2", "--only", "course"],
@@ -49,7 +49,7 @@ def test_throughput_benchmark_rejects_a_single_epoch():
         throughput.main(["--epochs", "1"])
 
 
-@pytest.mark.book
+@pytest.mark.tooling
 def test_notebook_benchmark_times_a_chapter_against_its_budget():
     result = subprocess.run(
         [sys.executable, str(BENCHMARKS / "notebooks.py"), "intro", "--no-rebuild"],
