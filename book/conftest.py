@@ -31,7 +31,7 @@ STAGING_ROOT = notebook_cache.REPO_ROOT / "_build" / "nbval"
 
 
 def pytest_configure(config):
-    # pytest-xdist (3.6 on) would sort the files by their number of tests: keep the order given below.
+    # pytest-xdist (3.6 on) would sort the files by their number of tests: keep the order set below.
     if hasattr(config.option, "loadscopereorder"):
         config.option.loadscopereorder = False
     # The kernels nbval starts inherit this process's environment (this process has already
@@ -43,23 +43,31 @@ def pytest_configure(config):
     # what the kernels import is the package as it is now.
     config._cache_folder = notebook_cache.cache_path()
     config._staging_folder = STAGING_ROOT / config._cache_folder.name
-    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
+    # The controller (or a run without xdist) starts from an empty staging folder; a run that only
+    # collects (a test may start one) leaves it alone: it may be another run's, in progress.
+    if _stages(config) and not hasattr(config, "workerinput"):
         shutil.rmtree(config._staging_folder, ignore_errors=True)
         config._staging_folder.mkdir(parents=True)
 
 
+def _stages(config) -> bool:
+    """Whether this run executes, and so stages, notebooks (not a ``--collect-only`` run)."""
+    return not config.option.collectonly
+
+
 def pytest_collection_modifyitems(config, items):
-    """Files in the order they run best two at a time: the notebooks longest first, then the other files.
+    """The notebooks first, longest first, then the other files in their order.
 
     With pytest-xdist (``--dist loadfile``) each worker takes the next file when it is
     almost done; the longest chapters start first and the many small test files fill
-    the gaps at the end. The items of one file keep their order.
+    the gaps at the end. The items of one file keep their order, and so do the other
+    files (the book build's test comes before the browser test, which reads its pages).
     """
     files = {}
     for item in items:
         files.setdefault(Path(str(item.fspath)), []).append(item)
     notebooks = notebook_cache.longest_first([path for path in files if path.suffix == ".ipynb"])
-    others = sorted((path for path in files if path.suffix != ".ipynb"), key=lambda path: -len(files[path]))
+    others = [path for path in files if path.suffix != ".ipynb"]
     items[:] = [item for path in [*notebooks, *others] for item in files[path]]
 
 
@@ -107,7 +115,7 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    if hasattr(session.config, "workerinput"):
+    if hasattr(session.config, "workerinput") or not _stages(session.config):
         return  # the controller stores what every worker staged
     folder = session.config._staging_folder
     statuses = [json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))]

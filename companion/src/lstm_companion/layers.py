@@ -179,7 +179,7 @@ class FusedLSTM(keras.layers.LSTM):
     ``training=False`` (``predict``, ``evaluate``) it runs a forward-only scan
     that keeps nothing for a backward pass. On torch it calls PyTorch's own
     LSTM kernel (``torch.lstm``, what ``torch.nn.LSTM`` runs) with the layer's
-    weights, where Keras loops over the steps in Python on a CPU (3x faster
+    weights, where Keras loops over the steps in Python on a CPU (2.5-4.4x faster
     training in ``benchmarks/README.md``). Elsewhere (TensorFlow), and for
     what the fused path does not implement (a mask, dropout, ``unroll=True``,
     ``use_cudnn=True``, other activations), it is the stock layer;
