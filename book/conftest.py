@@ -9,8 +9,8 @@ every chapter that passed is stored in the book's execution cache
 (``book/_ext/notebook_cache.py``). The book build that follows (``make test``, or
 ``make book``) then executes nothing: each chapter is executed once per test run.
 
-With pytest-xdist, run with ``--dist loadfile`` so that all cells of a notebook
-stay in one worker (and one kernel); the controller stores the results.
+With pytest-xdist (``--dist loadfile``, ``pytest.ini``) all cells of a notebook run
+in one worker (and one kernel), in order; the controller stores the results.
 """
 
 from __future__ import annotations
@@ -56,11 +56,11 @@ def _stages(config) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    """The notebooks first, longest first, then the other files in their order.
+    """The notebooks first, longest first; then the other files in their order.
 
-    With pytest-xdist (``--dist loadfile``) each worker takes the next file when it is
-    almost done; the longest chapters start first and the many small test files fill
-    the gaps at the end. The items of one file keep their order, and so do the other
+    With pytest-xdist a worker takes a whole notebook, the longest chapters first, and
+    then the other tests one by one (:func:`pytest_xdist_make_scheduler`), which fill
+    the gaps at the end. The cells of a notebook keep their order, and so do the other
     files (the book build's test comes before the browser test, which reads its pages).
     """
     files = {}
@@ -69,6 +69,27 @@ def pytest_collection_modifyitems(config, items):
     notebooks = notebook_cache.longest_first([path for path in files if path.suffix == ".ipynb"])
     others = [path for path in files if path.suffix != ".ipynb"]
     items[:] = [item for path in [*notebooks, *others] for item in files[path]]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With ``--dist loadfile``: every notebook whole in one worker, every other test handed out alone.
+
+    A notebook's cells share one kernel, so they must run in one worker, in order.
+    A test file has no such need, and a long one (the contract tests, about 60 s) handed
+    out whole near the end would leave the other worker idle. (``--dist loadgroup``
+    would do the same with marks, but pytest-xdist 3.8 cannot group tests under pytest 9.)
+    """
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class NotebooksWhole(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            file = nodeid.split("::", 1)[0]
+            return file if file.endswith(".ipynb") else nodeid
+
+    return NotebooksWhole(config, log)
 
 
 def _is_notebook_cell(item) -> bool:
