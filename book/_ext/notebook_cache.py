@@ -206,6 +206,9 @@ def _execute_one(path: Path, timeout: int):
             timeout=timeout,
             kernel_name="python3",
             allow_errors=False,
+            # no execution times in the cells' metadata: jupyter-cache hashes that metadata, and the
+            # build, which looks the source notebook up, would not find this execution
+            record_timing=False,
             resources={"metadata": {"path": workdir}},
         )
         try:

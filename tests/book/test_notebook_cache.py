@@ -152,3 +152,24 @@ def test_a_test_run_starts_the_longest_chapters_first_and_keeps_the_order_of_eve
     for notebook in files[: len(notebooks)]:
         cells = [int(line.rsplit("Cell ", 1)[1]) for line in ids if line.startswith(notebook + "::")]
         assert cells == sorted(cells) and len(cells) == len(set(cells))
+
+
+@pytest.mark.tooling
+def test_a_notebook_executed_for_make_book_is_found_by_the_build(tmp_path):
+    # make book executes the chapters first, then the build looks each source notebook up in the cache:
+    # the stored execution must hash like its source (nbclient's cell timings had made it miss)
+    sys.path.insert(0, str(REPO_ROOT / "book" / "_ext"))
+    import notebook_cache
+    from jupyter_cache import get_cache
+
+    source = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("# Probe"), nbformat.v4.new_code_cell("print(6 * 7)")],
+        metadata={"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+    )
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(source, path)
+    executed, seconds, error = notebook_cache._execute_one(path, timeout=120)
+    assert error is None and executed.cells[1].outputs[0]["text"] == "42\n"
+    cache = get_cache(str(tmp_path / "cache"))
+    notebook_cache.store(cache, executed, path, seconds)
+    assert notebook_cache.is_cached(cache, nbformat.read(path, as_version=4))
