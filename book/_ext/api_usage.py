@@ -153,16 +153,26 @@ def _append_usage(app, what, name, obj, options, lines):
     if not hasattr(app.env, "api_usage_pages"):
         app.env.api_usage_pages = set()
     app.env.api_usage_pages.add(app.env.docname)
+    app.env.api_usage_read_with = _usage(app)
     lines.extend(["", usage_line(_usage(app), *key)])
 
 
-def _always_reread_api_pages(app, env, added, changed, removed):
-    # the lists depend on the notebooks, not on the API page's source: read the page again on every build
+def _reread_api_pages_when_usage_changed(app, env, added, changed, removed):
+    """The pages with "Used in" lines, when the chapters' usage differs from the one they were read with.
+
+    The lines depend on the notebooks, which Sphinx does not know the API page depends on;
+    the page's own source and the package's modules it does (autodoc records each module's
+    file), so a warm build with nothing changed reads and writes the page no more.
+    """
+    if getattr(env, "api_usage_read_with", None) == _usage(app):
+        return []
     return sorted(getattr(env, "api_usage_pages", set()) - set(removed))
 
 
 def _merge(app, env, docnames, other):
     env.api_usage_pages = getattr(env, "api_usage_pages", set()) | getattr(other, "api_usage_pages", set())
+    if hasattr(other, "api_usage_read_with"):
+        env.api_usage_read_with = other.api_usage_read_with
 
 
 def setup(app):
@@ -170,6 +180,6 @@ def setup(app):
     app.add_config_value("api_usage_root", "", "env")
     app.setup_extension("sphinx.ext.autodoc")
     app.connect("autodoc-process-docstring", _append_usage, priority=900)  # after napoleon (500)
-    app.connect("env-get-outdated", _always_reread_api_pages)
+    app.connect("env-get-outdated", _reread_api_pages_when_usage_changed)
     app.connect("env-merge-info", _merge)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

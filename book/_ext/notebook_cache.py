@@ -51,22 +51,42 @@ KEEP = 12  # cache folders kept (the most recently used): the default seed, a se
 LIBRARIES = ("keras", "jax", "jaxlib", "numpy", "matplotlib", "ml-dtypes", "torch", "tensorflow", "ipykernel")
 
 
-def _package_digest(name: str) -> str:
-    """SHA-256 over the files of an installed package (an editable install reads the checkout)."""
+def _package_root(name: str) -> Path:
+    """The folder of an installed package, found without importing it."""
     spec = util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(f"{name} is not installed: run `make book` or `pip install -e ./companion`")
-    root = Path(next(iter(spec.submodule_search_locations)))
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _package_digest(name: str) -> str:
+    """SHA-256 over the files of an installed package (an editable install reads the checkout)."""
+    root = _package_root(name)
     digest = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
+def _companion_config():
+    """``lstm_companion.config``, without importing the package when it is not imported yet.
+
+    The package's ``__init__`` imports Keras and its backend (about 1.5 s); the cache key
+    needs only the seed and the default backend, which ``config.py`` reads from the
+    environment with the standard library alone. A warm ``make book`` and its build each
+    compute the key, and import Keras for nothing otherwise.
+    """
+    if "lstm_companion.config" in sys.modules:
+        return sys.modules["lstm_companion.config"]
+    spec = util.spec_from_file_location("_lstm_companion_config", _package_root("lstm_companion") / "config.py")
+    config = util.module_from_spec(spec)
+    spec.loader.exec_module(config)
+    return config
+
+
 def execution_inputs() -> dict:
     """What a chapter's results depend on besides its code cells, as the cache key's parts."""
-    from lstm_companion import config  # the package's __init__ only sets the default backend
-
+    config = _companion_config()
     versions = {}
     for library in LIBRARIES:
         try:

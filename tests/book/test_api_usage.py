@@ -79,12 +79,9 @@ def test_a_cell_that_is_not_python_names_its_notebook(tmp_path):
         api_usage.chapter_usage(tmp_path)
 
 
-def test_the_api_page_shows_the_chapters_under_each_documented_name(tmp_path):
-    """A small Sphinx project built with the extension (no notebook is executed)."""
-    pytest.importorskip("sphinx", reason="Sphinx comes with the book's tools (the book extra)")
-    from sphinx.cmd.build import build_main
-
-    source = tmp_path / "source"
+def small_project(root: Path) -> Path:
+    """A Sphinx project with one chapter (it calls ``build_vanilla_lstm``) and an API page documenting two functions."""
+    source = root / "source"
     write_book(
         source,
         {"chapter": ["from lstm_companion import models\nmodels.build_vanilla_lstm(4, 1, units=2, n_outputs=1)"]},
@@ -99,11 +96,46 @@ def test_the_api_page_shows_the_chapters_under_each_documented_name(tmp_path):
         "# API\n\n```{eval-rst}\n.. autofunction:: lstm_companion.models.build_vanilla_lstm\n\n"
         ".. autofunction:: lstm_companion.models.build_stacked_lstm\n```\n"
     )
+    return source
+
+
+def used_in_lines(html: Path) -> list[str]:
+    """The "Used in" lines of the built API page, in page order."""
+    return re.findall(r"Used in:</em> (.*?)</p>", (html / "book" / "api.html").read_text())
+
+
+CHAPTER_LINK = '<a class="reference internal" href="chapter.html"><span class="doc">Chapter</span></a>.'
+
+
+def test_the_api_page_shows_the_chapters_under_each_documented_name(tmp_path):
+    """A small Sphinx project built with the extension (no notebook is executed)."""
+    pytest.importorskip("sphinx", reason="Sphinx comes with the book's tools (the book extra)")
+    from sphinx.cmd.build import build_main
+
+    source = small_project(tmp_path)
     status = build_main(["-b", "html", "-W", "-q", str(source), str(tmp_path / "html")])
     assert status == 0
-    page = (tmp_path / "html" / "book" / "api.html").read_text()
-    used_in = re.findall(r"Used in:</em> (.*?)</p>", page)  # the two functions, in page order
-    assert used_in == [
-        '<a class="reference internal" href="chapter.html"><span class="doc">Chapter</span></a>.',
-        "no chapter.",
-    ]
+    assert used_in_lines(tmp_path / "html") == [CHAPTER_LINK, "no chapter."]
+
+
+def test_the_api_page_is_read_again_when_and_only_when_the_chapters_usage_changes(tmp_path, capsys):
+    """Incremental builds: nothing changed, the page is not read; a chapter starts using a function, the page lists it."""
+    pytest.importorskip("sphinx", reason="Sphinx comes with the book's tools (the book extra)")
+    from sphinx.cmd.build import build_main
+
+    source, html = small_project(tmp_path), tmp_path / "html"
+
+    def build() -> str:
+        capsys.readouterr()
+        assert build_main(["-b", "html", "-W", str(source), str(html)]) == 0
+        return capsys.readouterr().out
+
+    assert "book/api" in build()
+    assert "0 added, 0 changed, 0 removed" in build()  # a warm build reads nothing, the API page included
+    chapter = source / "book" / "chapter.ipynb"
+    notebook = nbformat.read(chapter, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell("models.build_stacked_lstm(4, 1, units=2, n_layers=2, n_outputs=1)"))
+    nbformat.write(notebook, chapter)
+    output = build()
+    assert "2 changed" in output  # the chapter, and the API page because of it
+    assert used_in_lines(html) == [CHAPTER_LINK, CHAPTER_LINK]

@@ -7,6 +7,7 @@ of the package's functions returns, builds again, and reads the new value on the
 """
 
 import itertools
+import json
 import os
 import shutil
 import subprocess
@@ -78,6 +79,29 @@ def test_a_change_in_the_package_shows_in_the_rebuilt_book(tmp_path):
     page = build(project, environment)
     assert "answer-two" in page and "answer-one" not in page
     assert len(list((project / "_build" / ".jupyter_cache").iterdir())) == 2  # one cache folder per package state
+
+
+def test_the_cache_key_is_computed_without_importing_keras():
+    # a warm `make book` computes the key twice (the executor, then the build): each would
+    # otherwise import the package, Keras and its backend (about 1.5 s) for nothing
+    code = textwrap.dedent(
+        f"""
+        import json, os, sys
+        sys.path.insert(0, {str(REPO_ROOT / "book" / "_ext")!r})
+        import notebook_cache
+        print(json.dumps([notebook_cache.execution_inputs(), "keras" in sys.modules, "lstm_companion" in sys.modules]))
+        """
+    )
+    environment = {**os.environ, "LSTM_COURSE_SEED": "7"}
+    environment.pop("KERAS_BACKEND", None)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True)
+    inputs, keras_imported, package_imported = json.loads(result.stdout)
+    assert not keras_imported and not package_imported
+    assert inputs["seed"] == 7 and inputs["backend"] == "jax"  # read from the environment as the package reads them
+    sys.path.insert(0, str(REPO_ROOT / "book" / "_ext"))
+    import notebook_cache
+
+    assert inputs["companion"] == notebook_cache._package_digest("lstm_companion")
 
 
 @pytest.mark.parametrize(
