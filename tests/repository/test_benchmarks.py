@@ -31,7 +31,8 @@ def test_throughput_benchmark_prints_both_tables_for_the_course_path():
     assert result.returncode == 0, result.stderr[-3000:]
     assert "LSTM(64)\n" in result.stdout and "LSTM(64) -> LSTM(64)" in result.stdout
     rows = [line.split() for line in result.stdout.splitlines() if line.startswith("course ")]
-    assert len(rows) == 2 and all(row[2] == "1.00x" for row in rows), result.stdout
+    # name, s/epoch, ratio, first epoch, predict, ratio, first predict: one row per model
+    assert len(rows) == 2 and all(len(row) == 7 and row[2] == row[5] == "1.00x" for row in rows), result.stdout
 
 
 def test_throughput_benchmark_refuses_to_run_without_a_peer_it_compares_against(capsys, monkeypatch):
