@@ -106,6 +106,39 @@ def test_fit_together_trains_each_model_exactly_as_alone():
     assert_same_as_alone(together, alone, [x0, x1])
 
 
+class _TrainingFlagSpy(keras.layers.Layer):
+    """Passes its input through and records the ``training`` value of every call (traced or eager)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seen = []
+
+    def call(self, inputs, training=None):
+        self.seen.append(training)
+        return inputs
+
+
+def test_fit_together_runs_each_model_in_training_mode_and_predict_together_in_inference_mode():
+    # A member called without the trainer's training=True ran in inference mode: its Dropout off,
+    # and FusedLSTM on its forward-only path, differentiated by the backend instead of its own pass.
+    x, y = data.sequence_mean(32, n_steps=5, seed=0)
+    spies, members = [], []
+    for _ in range(2):
+        spy = _TrainingFlagSpy()
+        inputs = keras.Input((5, 1))
+        members.append(keras.Model(inputs, keras.layers.Dense(1)(keras.layers.Flatten()(spy(inputs)))))
+        spy.seen.clear()  # the symbolic call that built the model
+        spies.append(spy)
+    training.fit_together(members, x, y, epochs=1, batch_size=16, validation_data=(x, y))
+    for spy in spies:
+        assert True in spy.seen, spy.seen
+        assert None not in spy.seen, spy.seen
+        spy.seen.clear()
+    training.predict_together(members, x)
+    for spy in spies:
+        assert spy.seen and not any(spy.seen), spy.seen
+
+
 def test_fit_together_accepts_one_array_for_all_and_models_of_different_shapes():
     x, y = data.adding_problem(64, n_steps=8, seed=0)
     training.set_seed(0)

@@ -28,8 +28,11 @@ class SideBySide(keras.Model):
         # (on JAX, seconds for a dozen models, before the compiled pass even starts).
         self.built = all(member.built for member in members)
 
-    def call(self, inputs):
-        return {f"model_{i}": getattr(self, f"model_{i}")(x) for i, x in enumerate(inputs)}
+    def call(self, inputs, training=None):
+        # The trainer passes training=True only to a model whose call takes it; the members must get it
+        # from here (without it they trained in inference mode: Dropout off, FusedLSTM on its forward-only
+        # path, differentiated by the backend instead of by its own backward pass).
+        return {f"model_{i}": getattr(self, f"model_{i}")(x, training=training) for i, x in enumerate(inputs)}
 
 
 def check_models(models) -> list:
