@@ -294,7 +294,9 @@ def fit_together(
     The models are wrapped in one Keras model whose loss is the sum of theirs. No
     weight is shared, so each model is trained exactly as :func:`compile_and_fit`
     would train it alone on the same batches (the tests check the weights to 1e-6
-    on JAX); what is saved is compilation, once instead of once per model. The
+    on JAX), in training mode as ``fit`` runs it (its ``Dropout`` active, its
+    ``FusedLSTM`` layers with their own backward pass) and in inference mode for
+    validation; what is saved is compilation, once instead of once per model. The
     data are checked against every model as :func:`compile_and_fit` checks them,
     and training stops with a ``RuntimeWarning`` if the summed loss becomes NaN
     or infinite.
