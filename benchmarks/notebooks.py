@@ -64,10 +64,13 @@ def execute(notebook: Path, workdir: Path) -> float:
     import nbformat
     from nbclient import NotebookClient
 
+    sys.path.insert(0, str(REPO_ROOT / "book" / "_ext"))
+    from notebook_cache import MALLOC_ENVIRONMENT
+
     nb = nbformat.read(notebook, as_version=4)
     client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(workdir)}})
     start = time.perf_counter()
-    client.execute()
+    client.execute(env={**MALLOC_ENVIRONMENT, **os.environ})  # glibc's malloc as the book build sets it
     return time.perf_counter() - start
 
 
