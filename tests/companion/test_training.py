@@ -139,6 +139,36 @@ def test_fit_together_runs_each_model_in_training_mode_and_predict_together_in_i
         assert spy.seen and not any(spy.seen), spy.seen
 
 
+class _BatchSizeSpy(keras.layers.Layer):
+    """Passes its input through and records the batch size of every call (traced or eager)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seen = []
+
+    def call(self, inputs):
+        self.seen.append(inputs.shape[0])
+        return inputs
+
+
+def test_predict_together_gives_every_batch_the_same_shape_and_one_row_per_sample():
+    # A smaller last batch has a shape of its own: the backend compiled the forward pass twice.
+    x, _ = data.sequence_mean(70, n_steps=5, seed=0)
+    spy = _BatchSizeSpy()
+    inputs = keras.Input((5, 1))
+    training.set_seed(0)
+    model = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.Flatten()(spy(inputs))))
+    spy.seen.clear()  # the symbolic call that built the model
+    (together,) = training.predict_together([model], x, batch_size=32)
+    assert set(spy.seen) <= {32, None}, spy.seen  # None: a backend that traces with an unknown batch size
+    assert together.shape == (70, 1)
+    np.testing.assert_allclose(together, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    spy.seen.clear()
+    (few,) = training.predict_together([model], x[:10], batch_size=32)  # fewer samples than a batch: one batch
+    assert set(spy.seen) <= {10, None}, spy.seen
+    np.testing.assert_allclose(few, together[:10], rtol=1e-5, atol=1e-6)
+
+
 def test_fit_together_accepts_one_array_for_all_and_models_of_different_shapes():
     x, y = data.adding_problem(64, n_steps=8, seed=0)
     training.set_seed(0)

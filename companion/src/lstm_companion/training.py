@@ -411,10 +411,14 @@ def predict_together(models: Sequence[keras.Model], x, *, batch_size: int = 256)
         x: one input array for all models, or a list with one array per model,
             all with the same number of samples (a list of arrays for a model with
             several inputs, as in :func:`fit_together`).
-        batch_size: samples per forward pass (>= 1).
+        batch_size: samples per forward pass (>= 1). With more samples than
+            that and a last batch that would be smaller, the last batch is
+            filled up with copies of the last sample, whose predictions are
+            dropped: every batch then has the same shape, and the backend
+            compiles the forward pass once instead of twice.
 
     Returns:
-        One prediction array per model, in the order of ``models``.
+        One prediction array per model, in the order of ``models``, one row per sample of ``x``.
 
     Example:
         >>> predictions = training.predict_together(trained_models, x_test)
@@ -427,5 +431,10 @@ def predict_together(models: Sequence[keras.Model], x, *, batch_size: int = 256)
         )
     check_input_shapes(models, xs)
     batch_size = check_int("batch_size", batch_size)
+    n_samples = len(flat_inputs(xs)[0])
+    batch_size = min(batch_size, n_samples)
+    filler = -n_samples % batch_size
+    if filler:
+        xs = keras.tree.map_structure(lambda a: np.concatenate([a, np.repeat(a[-1:], filler, axis=0)]), xs)
     predictions = SideBySide(models).predict(xs, batch_size=batch_size, verbose=0)
-    return [np.asarray(predictions[f"model_{i}"]) for i in range(len(models))]
+    return [np.asarray(predictions[f"model_{i}"])[:n_samples] for i in range(len(models))]
