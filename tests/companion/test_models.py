@@ -1,5 +1,6 @@
 """lstm_companion.models: the LSTM builders, and build_sequence_model dispatching to them."""
 
+import warnings
 from pathlib import Path
 
 from lstm_companion import baselines, data, models, training
@@ -98,6 +99,19 @@ def test_sequence_model_is_the_named_builders_model(kind):
     )
     for a, b in zip(generic.get_weights(), named.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("kind", models.SEQUENCE_MODEL_KINDS)
+def test_a_sequence_model_has_one_input_and_one_output_not_lists_of_one(kind):
+    # With lists of one, a model built on model.input (lstm_cell reads a layer's output that way)
+    # warned on every call that the structure of its inputs did not match.
+    input_shape, output_shape = {**SHAPES, "one_to_many": ((3,), (4, 2))}[kind]
+    model = models.build_sequence_model(kind, input_shape=input_shape, output_shape=output_shape)
+    assert not isinstance(model.input, list) and not isinstance(model.output, list)
+    inner = keras.Model(model.input, model.layers[-2].output)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        inner(np.zeros((2, *input_shape), np.float32))
 
 
 @pytest.mark.parametrize("kind", EXPECTED_PARAMS)

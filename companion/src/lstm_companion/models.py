@@ -449,4 +449,6 @@ def build_sequence_model(
         if kind == "sequence_classification":
             activation = "sigmoid" if n_out == 1 else "softmax"
         model = build_vanilla_lstm(*input_shape, units=units, n_outputs=n_out, output_activation=activation)
-    return keras.Model(model.inputs, model.outputs, name=kind)  # the same layers, under the kind's name
+    # the same layers, under the kind's name; one input and one output, not lists of one (a model
+    # built on `model.input` would otherwise warn that its input's structure does not match)
+    return keras.Model(model.input, model.output, name=kind)
