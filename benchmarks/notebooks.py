@@ -88,14 +88,16 @@ def warm_rebuild_seconds() -> float:
 def write_chapter_seconds(measured: dict[str, float]) -> None:
     """Record the chapters' times in ``benchmarks/chapter_seconds.json`` (the order of execution comes from it)."""
     import platform
+    from importlib import metadata
 
-    import keras
-
+    # the versions without importing Keras here: this process has no KERAS_BACKEND, and Keras
+    # would pick TensorFlow, which .venv does not have (the kernels use the companion's default)
+    backend = os.environ.get("KERAS_BACKEND", "jax")
     path = REPO_ROOT / "benchmarks" / "chapter_seconds.json"
     record = json.loads(path.read_text()) if path.exists() else {}
     record["measured"] = (
         f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
-        f"Keras {keras.__version__} on {keras.backend.backend()}"
+        f"Keras {metadata.version('keras')} on {backend}"
     )
     record["seconds"] = measured
     path.write_text(json.dumps(record, indent=2) + "\n")
