@@ -18,11 +18,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "book" / "_ext"))
 import notebook_cache  # noqa: E402
 
-for _name, _value in notebook_cache.jax_cache_environment().items():
-    os.environ.setdefault(_name, _value)
-# The kernels that nbval starts inherit this process's environment: glibc's malloc as the book build
-# sets it for them (notebook_cache.MALLOC_ENVIRONMENT).
-for _name, _value in notebook_cache.MALLOC_ENVIRONMENT.items():
+# The kernels that nbval starts inherit this process's environment: they also get glibc's malloc
+# as the book build sets it (notebook_cache.MALLOC_ENVIRONMENT).
+for _name, _value in {**notebook_cache.jax_cache_environment(), **notebook_cache.MALLOC_ENVIRONMENT}.items():
     os.environ.setdefault(_name, _value)
 
 import lstm_companion  # noqa: E402,F401  (applies the default Keras backend before keras loads)

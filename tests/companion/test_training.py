@@ -160,12 +160,12 @@ def test_predict_together_gives_every_batch_the_same_shape_and_one_row_per_sampl
     model = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.Flatten()(spy(inputs))))
     spy.seen.clear()  # the symbolic call that built the model
     (together,) = training.predict_together([model], x, batch_size=32)
-    assert set(spy.seen) <= {32, None}, spy.seen  # None: a backend that traces with an unknown batch size
+    assert spy.seen and set(spy.seen) <= {32, None}, spy.seen  # None: a backend that traces with an unknown batch size
     assert together.shape == (70, 1)
     np.testing.assert_allclose(together, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
     spy.seen.clear()
     (few,) = training.predict_together([model], x[:10], batch_size=32)  # fewer samples than a batch: one batch
-    assert set(spy.seen) <= {10, None}, spy.seen
+    assert spy.seen and set(spy.seen) <= {10, None}, spy.seen
     np.testing.assert_allclose(few, together[:10], rtol=1e-5, atol=1e-6)
 
 
