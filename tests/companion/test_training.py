@@ -571,3 +571,104 @@ def test_inputs_of_models_with_several_inputs_are_checked_input_by_input(make_x,
         training.fit_together(_two_input_models(), make_x(x), y, epochs=1)
     with pytest.raises(error, match=message):
         training.predict_together(_two_input_models(), make_x(x))
+
+
+def _layout(models, xs, optimizer=None):
+    """How fit_together lays out ``models``: the sorted groups of model indices that run as one stack."""
+    from lstm_companion._side_by_side import Stacked, side_by_side
+
+    runner = side_by_side(models, [xs], optimizer if optimizer is not None else keras.optimizers.Adam())
+    return sorted(list(indices) for name, indices in runner._layout if isinstance(getattr(runner, name), Stacked))
+
+
+def _dropout_model(seed, units=8):
+    training.set_seed(seed)
+    return keras.Sequential(
+        [
+            keras.Input((5, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dropout(0.3),
+            keras.layers.Dense(units),
+            keras.layers.Dense(1),
+        ]
+    )
+
+
+def test_models_of_one_architecture_are_stacked_and_train_exactly_as_alone_dropout_included():
+    # Stacked models share one compiled step: their Dropout must still draw each model's own masks
+    # (its seed state is stacked with its weights and written back), so the weights equal training alone.
+    x, y = data.sequence_mean(64, n_steps=5, seed=0)
+    together = [_dropout_model(seed) for seed in (0, 1, 2)]
+    alone = [_dropout_model(seed) for seed in (0, 1, 2)]
+    expected_stacks = [[0, 1, 2]] if keras.backend.backend() == "jax" else []
+    assert _layout(together, [x] * 3) == expected_stacks
+    histories = training.fit_together(together, x, y, epochs=2, batch_size=16, seed=5, validation_data=(x, y))
+    for model, history in zip(alone, histories, strict=True):
+        expected = training.compile_and_fit(model, x, y, epochs=2, batch_size=16, seed=5, validation_data=(x, y))
+        np.testing.assert_allclose(history["loss"], expected.history["loss"], rtol=1e-5)
+        np.testing.assert_allclose(history["val_loss"], expected.history["val_loss"], rtol=1e-5)
+    assert_same_as_alone(together, alone, [x] * 3)
+    for trained, reference in zip(together, alone, strict=True):  # the seed states moved on as alone
+        for state, state_ref in zip(trained.non_trainable_variables, reference.non_trainable_variables, strict=True):
+            np.testing.assert_array_equal(np.asarray(state), np.asarray(state_ref))
+
+
+@pytest.mark.skipif(keras.backend.backend() != "jax", reason="models are stacked on JAX only")
+def test_only_models_that_compute_the_same_function_on_the_same_shapes_are_stacked():
+    x, _ = data.sequence_mean(8, n_steps=5, seed=0)
+    x_long, _ = data.sequence_mean(8, n_steps=6, seed=0)
+    wide = [_dropout_model(0), _dropout_model(1, units=9), _dropout_model(2), _dropout_model(3, units=9)]
+    assert _layout(wide, [x] * 4) == [[0, 2], [1, 3]]  # by layer sizes
+    vanilla = [models.build_vanilla_lstm(5, 1, units=4, n_outputs=1) for _ in range(2)]
+    vanilla.append(models.build_vanilla_lstm(6, 1, units=4, n_outputs=1))
+    assert _layout(vanilla, [x, x, x_long]) == [[0, 1]]  # by input shape
+    # A layer the package does not know may compute what its configuration does not say.
+    inputs = keras.Input((5, 1))
+    custom = [keras.Model(inputs, LastStep()(inputs)) for _ in range(2)]
+    assert _layout(custom, [x] * 2) == []
+    # Mapped over stacked kernels, a convolution would become a grouped convolution (slow on XLA:CPU).
+    convolutional = [models.build_cnn_lstm(5, 6, 6, 1, units=4, n_outputs=2) for _ in range(2)]
+    assert _layout(convolutional, [np.zeros((8, 5, 6, 6, 1), "float32")] * 2) == []
+    # A weight's regularizer or constraint is the model's own, not the stack's.
+    regularized = [
+        keras.Sequential([keras.Input((5, 1)), keras.layers.Flatten(), keras.layers.Dense(1, kernel_regularizer="l2")])
+        for _ in range(2)
+    ]
+    assert _layout(regularized, [x] * 2) == []
+    # An optimizer that looks at a whole weight (its norm) would update a stack differently.
+    assert _layout(vanilla[:2], [x] * 2, keras.optimizers.Adam(clipnorm=1.0)) == []
+    assert _layout(vanilla[:2], [x] * 2, keras.optimizers.Adafactor()) == []
+    assert _layout(vanilla[:2], [x] * 2, keras.optimizers.SGD()) == [[0, 1]]
+
+
+@pytest.mark.skipif(keras.backend.backend() != "jax", reason="models are stacked on JAX only")
+def test_a_stack_takes_one_input_for_all_only_when_every_dataset_gives_all_the_same_array():
+    from lstm_companion._side_by_side import side_by_side
+
+    x, _ = data.sequence_mean(8, n_steps=5, seed=0)
+    members = [_dropout_model(seed) for seed in (0, 1)]
+    (shared,) = side_by_side(members, [[x, x]], keras.optimizers.Adam()).pack([x, x])
+    assert shared is x
+    (stacked,) = side_by_side(members, [[x, x], [x, x.copy()]], keras.optimizers.Adam()).pack([x, x])
+    assert stacked.shape == (8, 2, 5, 1)  # the batch stays first
+
+
+def test_a_loss_added_during_the_call_counts_for_every_stacked_model_as_alone():
+    def build(seed):
+        training.set_seed(seed)
+        return keras.Sequential(
+            [
+                keras.Input((5, 1)),
+                keras.layers.Flatten(),
+                keras.layers.Dense(4),
+                keras.layers.ActivityRegularization(l2=0.5),  # a loss on the hidden layer's output
+                keras.layers.Dense(1),
+            ]
+        )
+
+    x, y = data.sequence_mean(32, n_steps=5, seed=0)
+    together, alone = [build(seed) for seed in (0, 1)], [build(seed) for seed in (0, 1)]
+    training.fit_together(together, x, y, epochs=2, batch_size=16, seed=1)
+    for model in alone:
+        training.compile_and_fit(model, x, y, epochs=2, batch_size=16, seed=1)
+    assert_same_as_alone(together, alone, [x] * 2)

@@ -41,12 +41,12 @@ from ._model_checks import (
     sample_shapes,
 )
 from ._side_by_side import (
-    SideBySide,
     check_input_shapes,
     check_model_targets,
     check_models,
     per_model_arrays,
     per_model_inputs,
+    side_by_side,
 )
 from ._validation import _show, check_int, check_model, check_seed
 
@@ -301,6 +301,17 @@ def fit_together(
     and training stops with a ``RuntimeWarning`` if the summed loss becomes NaN
     or infinite.
 
+    On JAX, models of one architecture (the same Keras and ``lstm_companion``
+    layers with the same settings and weight shapes, on inputs of the same shape:
+    one model built from several seeds, say) are stacked: each weight becomes one
+    array with a leading axis over the models, and ``jax.vmap`` runs one copy of
+    the model over that axis, so XLA compiles one model's step instead of one per
+    model. The optimizer must then update weights element by element (SGD, Adam,
+    AdamW, Adamax, Nadam, RMSprop, Adagrad, Adadelta, Ftrl, Lion, without
+    ``clipnorm`` or ``global_clipnorm``); other models and optimizers, and the other
+    backends, run the models one after the other in the same compiled step. Either
+    way each model ends with the weights it would have alone.
+
     Args:
         models: independent ``keras.Model`` objects (no shared weights), trained in place.
         x: one input array for all models, or a list with one array per model;
@@ -324,7 +335,9 @@ def fit_together(
         One history dict per model, in the order of ``models``:
         ``{"loss": [per-epoch loss, ...]}``, plus ``"val_loss"`` with
         validation data; each plots with
-        :func:`lstm_companion.plotting.plot_learning_curves`.
+        :func:`lstm_companion.plotting.plot_learning_curves`. The loss is the
+        value of ``loss``: a penalty that a layer adds (a regularizer) is
+        trained on, but not counted in it, unlike in :func:`compile_and_fit`'s history.
 
     Raises:
         TypeError: for arguments of the wrong type, as in :func:`compile_and_fit`.
@@ -370,29 +383,34 @@ def fit_together(
         y_val = check_model_targets(models, x_val, y_val, "validation_data[1]", loss_function, loss_label(loss))
         validation = (x_val, dict(zip(names, y_val, strict=True)))
     ys = check_model_targets(models, xs, ys, "y", loss_function, loss_label(loss))
+    # Which models get the same array, read before a split makes a view per model.
+    input_lists = [xs] if validation is None else [xs, validation[0]]
     if validation_split is not None:
         n_x = len(flat_inputs(xs))
         train, held_out = split_last(validation_split, flat_inputs(xs) + ys)
         xs, ys = regroup_inputs(train[:n_x], xs), train[n_x:]
         validation = (regroup_inputs(held_out[:n_x], xs), dict(zip(names, held_out[n_x:], strict=True)))
+    n_batches = epochs * -(-len(ys[0]) // batch_size)
+    optimizer = build_optimizer(optimizer, learning_rate, schedule, n_batches=n_batches)
+    runner = side_by_side(models, input_lists, optimizer)
     if seed is not None:
         set_seed(seed)
-    side_by_side = SideBySide(models)
-    n_batches = epochs * -(-len(ys[0]) // batch_size)
-    side_by_side.compile(
-        optimizer=build_optimizer(optimizer, learning_rate, schedule, n_batches=n_batches),
-        loss={name: loss for name in names},
-    )
+    runner.compile(optimizer=optimizer, loss={name: loss for name in names})
+    if validation is not None:
+        validation = (runner.pack(validation[0]), validation[1])
     stopper = StopOnNaN()
-    history = side_by_side.fit(
-        xs,
-        dict(zip(names, ys, strict=True)),
-        epochs=epochs,
-        batch_size=batch_size,
-        validation_data=validation,
-        verbose=verbose,
-        callbacks=[stopper],
-    ).history
+    try:
+        history = runner.fit(
+            runner.pack(xs),
+            dict(zip(names, ys, strict=True)),
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_data=validation,
+            verbose=verbose,
+            callbacks=[stopper],
+        ).history
+    finally:
+        runner.write_back()
     warn_if_diverged(stopper)
     histories = []
     for name in names:
@@ -434,7 +452,8 @@ def predict_together(models: Sequence[keras.Model], x, *, batch_size: int = 256)
     n_samples = len(flat_inputs(xs)[0])
     batch_size = min(batch_size, n_samples)
     filler = -n_samples % batch_size
+    runner = side_by_side(models, [xs])
     if filler:
         xs = keras.tree.map_structure(lambda a: np.concatenate([a, np.repeat(a[-1:], filler, axis=0)]), xs)
-    predictions = SideBySide(models).predict(xs, batch_size=batch_size, verbose=0)
+    predictions = runner.predict(runner.pack(xs), batch_size=batch_size, verbose=0)
     return [np.asarray(predictions[f"model_{i}"])[:n_samples] for i in range(len(models))]
