@@ -1,5 +1,6 @@
 """The companion as users get it: a wheel built from companion/, installed outside the checkout."""
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -144,9 +145,16 @@ def test_sdist_builds_a_wheel_with_the_data_files(sdist, tmp_path):
 def test_wheel_installs_into_a_new_virtual_environment_and_works(wheel, tmp_path):
     """A brand-new venv gets only what the wheel declares: an undeclared dependency or missing file fails here."""
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True)
+    # uv (which make installs into .venv) resolves and installs the wheel's dependencies as pip does, in
+    # about 6 s instead of 40 s on 2 cores; pip where uv is missing.
+    if importlib.util.find_spec("uv") is not None:
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+        install = [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", str(python)]
+    else:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        install = [str(python), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*install, str(wheel)], check=True)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "KERAS_BACKEND")}
     result = subprocess.run([str(python), "-c", SMOKE], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
