@@ -310,7 +310,9 @@ def fit_together(
     AdamW, Adamax, Nadam, RMSprop, Adagrad, Adadelta, Ftrl, Lion, without
     ``clipnorm`` or ``global_clipnorm``); other models and optimizers, and the other
     backends, run the models one after the other in the same compiled step. Either
-    way each model ends with the weights it would have alone.
+    way each model ends with the weights it would have alone. (One exception, on
+    torch: a ``Dropout`` built without ``seed=`` draws its masks from PyTorch's
+    global generator, so models trained together draw other masks than alone.)
 
     Args:
         models: independent ``keras.Model`` objects (no shared weights), trained in place.
