@@ -1,6 +1,6 @@
 """lstm_companion.training: seeds, compile_and_fit, models trained side by side, the epoch timer."""
 
-from lstm_companion import baselines, data, models, training
+from lstm_companion import baselines, data, models, preprocessing, training
 
 import keras
 import numpy as np
@@ -248,7 +248,7 @@ import os, json
 os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
 import numpy as np
 import keras
-from lstm_companion import baselines, data, models, training
+from lstm_companion import baselines, data, models, preprocessing, training
 
 x, y = data.sequence_mean(64, n_steps=5, seed=0)
 def build():
@@ -617,6 +617,13 @@ def test_models_of_one_architecture_are_stacked_and_train_exactly_as_alone_dropo
             np.testing.assert_array_equal(np.asarray(state), np.asarray(state_ref))
 
 
+def _scaling(factor):
+    def scale(x):  # one name for every factor: Keras saves a function by its module and name
+        return factor * x
+
+    return scale
+
+
 @pytest.mark.skipif(keras.backend.backend() != "jax", reason="models are stacked on JAX only")
 def test_only_models_that_compute_the_same_function_on_the_same_shapes_are_stacked():
     x, _ = data.sequence_mean(8, n_steps=5, seed=0)
@@ -633,6 +640,33 @@ def test_only_models_that_compute_the_same_function_on_the_same_shapes_are_stack
     # Mapped over stacked kernels, a convolution would become a grouped convolution (slow on XLA:CPU).
     convolutional = [models.build_cnn_lstm(5, 6, 6, 1, units=4, n_outputs=2) for _ in range(2)]
     assert _layout(convolutional, [np.zeros((8, 5, 6, 6, 1), "float32")] * 2) == []
+    # Normalization adapted to different data: the statistics are in neither the configuration nor the weights.
+    adapted = []
+    for scale in (1.0, 10.0):
+        normalization = keras.layers.Normalization(axis=None)
+        normalization.adapt(scale * x)
+        adapted.append(
+            keras.Sequential([keras.Input((5, 1)), normalization, keras.layers.Flatten(), keras.layers.Dense(1)])
+        )
+    assert _layout(adapted, [x] * 2) == []
+    given = [
+        preprocessing.with_scaling(models.build_vanilla_lstm(5, 1, units=4, n_outputs=1), fit)
+        for fit in (adapted[0].layers[0],) * 2
+    ]
+    assert _layout(given, [x] * 2) == [[0, 1]]  # statistics given: they are in the configuration
+    # An activation that is a function of the reader's, and a layer named like an activation.
+    scaled = [
+        keras.Sequential([keras.Input((5, 1)), keras.layers.Flatten(), keras.layers.Dense(1, activation=f)])
+        for f in (_scaling(2.0), _scaling(3.0))
+    ]
+    assert _layout(scaled, [x] * 2) == []
+    named = [
+        keras.Sequential([keras.Input((5, 1)), keras.layers.Flatten(), keras.layers.Dense(2, activation=a, name=a)])
+        for a in ("relu", "tanh")
+    ]
+    assert _layout(named, [x] * 2) == []
+    unbuilt = [keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(1)]) for _ in range(2)]
+    assert _layout(unbuilt, [x] * 2) == []
     # A weight's regularizer or constraint is the model's own, not the stack's.
     regularized = [
         keras.Sequential([keras.Input((5, 1)), keras.layers.Flatten(), keras.layers.Dense(1, kernel_regularizer="l2")])
@@ -672,6 +706,7 @@ def test_a_loss_added_during_the_call_counts_for_every_stacked_model_as_alone():
 
     x, y = data.sequence_mean(32, n_steps=5, seed=0)
     together, alone = [build(seed) for seed in (0, 1)], [build(seed) for seed in (0, 1)]
+    assert _layout(together, [x] * 2) == ([[0, 1]] if keras.backend.backend() == "jax" else [])
     training.fit_together(together, x, y, epochs=2, batch_size=16, seed=1)
     for model in alone:
         training.compile_and_fit(model, x, y, epochs=2, batch_size=16, seed=1)

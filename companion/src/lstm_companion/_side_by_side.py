@@ -192,8 +192,12 @@ def _architecture(model) -> str | None:
     """
     if type(model).__name__ not in ("Functional", "Sequential") or not type(model).__module__.startswith("keras."):
         return None
+    if not model.built:  # no weights to stack yet
+        return None
     layers = list(model._flatten_layers(include_self=True, recursive=True))
     if not all(type(layer).__module__.startswith(("keras.", "lstm_companion.")) for layer in layers):
+        return None
+    if not all(_described_by_config(layer) for layer in layers):
         return None
     # Mapped over stacked kernels, a convolution becomes a grouped convolution, which XLA:CPU runs
     # slowly: image_to_sequence took 70 s stacked against 28 s side by side.
@@ -204,12 +208,13 @@ def _architecture(model) -> str | None:
         return None
     names = {layer.name: f"layer {k}" for k, layer in enumerate(layers)}
 
-    def canonical(value):
+    def canonical(value, key=None):
+        """The configuration with layer names, and only names (an activation may be called like a layer), replaced."""
         if isinstance(value, dict):
-            return {key: canonical(item) for key, item in value.items()}
+            return {k: canonical(item, k) for k, item in value.items()}
         if isinstance(value, (list, tuple)):
-            return [canonical(item) for item in value]
-        if isinstance(value, str):
+            return [canonical(item, key) for item in value]
+        if isinstance(value, str) and key in _LAYER_NAME_KEYS:
             return names.get(value, value)
         return value
 
@@ -217,8 +222,45 @@ def _architecture(model) -> str | None:
         config = keras.saving.serialize_keras_object(model)
     except Exception:  # noqa: BLE001 -- a model Keras cannot describe is not stacked, only laid side by side
         return None
+    if _names_a_function(config):
+        return None
     variables = [(v.trainable, tuple(v.shape), str(v.dtype)) for v in model.variables]
     return json.dumps([canonical(config), variables], sort_keys=True, default=repr)
+
+
+def _described_by_config(layer) -> bool:
+    """Whether the layer computes nothing beyond what its configuration and variables hold.
+
+    Not so: a preprocessing layer adapted to data (an adapted ``Normalization`` computes from tensors that
+    are neither), except a ``Normalization`` given its statistics (:func:`~lstm_companion.preprocessing.with_scaling`);
+    a ``Lambda``, whose configuration names its function but does not hold it.
+    """
+    if type(layer).__name__ == "Lambda":
+        return False
+    if ".preprocessing." in type(layer).__module__:
+        return type(layer).__name__ == "Normalization" and layer.input_mean is not None
+    return True
+
+
+#: Where a model's configuration names a layer: its own name, and the references between layers.
+_LAYER_NAME_KEYS = frozenset({"name", "keras_history", "input_layers", "output_layers"})
+
+
+def _names_a_function(config) -> bool:
+    """Whether the configuration refers to a Python function (an activation, a Lambda's body) outside Keras.
+
+    Keras saves such a function by its module and name, so two different closures, or a function
+    redefined in a notebook, look alike.
+    """
+    if isinstance(config, dict):
+        if config.get("class_name") in ("function", "__lambda__") and not str(config.get("module", "")).startswith(
+            "keras"
+        ):
+            return True
+        return any(_names_a_function(item) for item in config.values())
+    if isinstance(config, (list, tuple)):
+        return any(_names_a_function(item) for item in config)
+    return False
 
 
 def _input_signature(x) -> tuple:

@@ -458,4 +458,5 @@ def predict_together(models: Sequence[keras.Model], x, *, batch_size: int = 256)
     if filler:
         xs = keras.tree.map_structure(lambda a: np.concatenate([a, np.repeat(a[-1:], filler, axis=0)]), xs)
     predictions = runner.predict(runner.pack(xs), batch_size=batch_size, verbose=0)
+    runner.write_back()  # state a layer keeps between calls (a stateful RNN's) goes back to its model
     return [np.asarray(predictions[f"model_{i}"])[:n_samples] for i in range(len(models))]
