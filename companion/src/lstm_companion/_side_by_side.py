@@ -49,9 +49,7 @@ class SideBySide(keras.Model):
         packed = []
         for name, indices in self._layout:
             block = getattr(self, name)
-            if not isinstance(block, Stacked):
-                packed.append(xs[indices[0]])
-            elif block.shared:
+            if not isinstance(block, Stacked) or block.shared:
                 packed.append(xs[indices[0]])
             else:
                 packed.append(
