@@ -95,10 +95,15 @@ def input_gradients(model: keras.Model, x, y, *, loss: str | Callable = "mse") -
     if backend == "jax":
         import jax
 
-        def total_loss(inputs):
-            return keras.ops.sum(_per_sample_loss(loss_fn, y, model(inputs, training=False)))
+        def total_loss(inputs, targets, trainable, non_trainable):
+            y_pred, _ = model.stateless_call(trainable, non_trainable, inputs, training=False)
+            return keras.ops.sum(_per_sample_loss(loss_fn, targets, y_pred))
 
-        gradient = jax.grad(total_loss)(jax.numpy.asarray(x))
+        # One compiled program: run op by op, every operation of the forward and backward pass
+        # (each step's scan among them) was compiled on its own, for each model.
+        gradient = jax.jit(jax.grad(total_loss))(
+            x, y, [v.value for v in model.trainable_variables], [v.value for v in model.non_trainable_variables]
+        )
     elif backend == "tensorflow":
         import tensorflow as tf
 
@@ -176,14 +181,14 @@ def weight_gradient_norms(model: keras.Model, x, y, *, loss: str | Callable = "m
     if backend == "jax":
         import jax
 
-        trainable = [w.value for w in weights]
-        non_trainable = [v.value for v in model.non_trainable_variables]
+        def mean_loss(trainable, non_trainable, inputs, targets):
+            y_pred, _ = model.stateless_call(trainable, non_trainable, inputs, training=False)
+            return keras.ops.mean(_per_sample_loss(loss_fn, targets, y_pred))
 
-        def mean_loss(values):
-            y_pred, _ = model.stateless_call(values, non_trainable, x, training=False)
-            return keras.ops.mean(_per_sample_loss(loss_fn, y, y_pred))
-
-        gradients = jax.grad(mean_loss)(trainable)
+        # one compiled program, as in input_gradients
+        gradients = jax.jit(jax.grad(mean_loss))(
+            [w.value for w in weights], [v.value for v in model.non_trainable_variables], x, y
+        )
     elif backend == "tensorflow":
         import tensorflow as tf
 
