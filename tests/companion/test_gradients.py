@@ -135,3 +135,45 @@ def test_targets_without_their_trailing_axis_of_one_give_the_same_gradients():
     x, y = np.random.default_rng(3).normal(size=(3, 4, 1)), np.array([[0.0], [1.0], [1.0]])
     with_axis = gradients.input_gradients(model, x, y, loss="binary_crossentropy")
     np.testing.assert_allclose(gradients.input_gradients(model, x, y[:, 0], loss="binary_crossentropy"), with_axis)
+
+
+def test_a_model_asked_again_gets_the_gradient_of_its_weights_and_loss_as_they_are_now():
+    """On JAX the gradient is compiled, and kept for the model's next call when the loss is a name:
+    what the next call sees must still be the model's weights, its trainable ones and the loss of now."""
+    x, y = np.random.default_rng(4).normal(size=(3, 5, 1)).astype("float32"), np.zeros((3, 1))
+    model = linear_rnn(5, w=0.5, u=0.8)
+    first = gradients.input_gradients(model, x, y, loss="mse")
+    np.testing.assert_array_equal(gradients.input_gradients(model, x, y, loss="mse"), first)
+    model.set_weights([np.array([[1.0]]), np.array([[0.5]])])  # new weights: the formula's new gradient
+    again = gradients.input_gradients(model, x, y, loss="mse")
+    output = (x[:, :, 0] * 0.5 ** np.arange(4, -1, -1)).sum(axis=1)  # h_T = sum_t w u**(T-t) x_t, w = 1
+    expected = 2 * output[:, None] * 0.5 ** np.arange(4, -1, -1)  # d (h_T - 0)**2 / dx_t
+    np.testing.assert_allclose(again[:, :, 0], expected, rtol=1e-5)
+
+    dense = keras.Sequential(
+        [keras.Input(shape=(2,)), keras.layers.Dense(1, name="a"), keras.layers.Dense(1, name="b")]
+    )
+    dense.set_weights([np.full((2, 1), 2.0), np.zeros(1), np.full((1, 1), 3.0), np.zeros(1)])
+    x2, y2 = np.ones((4, 2), dtype="float32"), np.zeros((4, 1))
+
+    def norms():  # keyed by layer and weight, without the model's name
+        return {path.split("/", 1)[1]: value for path, value in gradients.weight_gradient_norms(dense, x2, y2).items()}
+
+    both = norms()
+    assert set(both) == {"a/kernel", "a/bias", "b/kernel", "b/bias"}
+    dense.get_layer("a").trainable = False  # the same shapes and count of weights would not be enough
+    only_b = norms()
+    assert set(only_b) == {"b/kernel", "b/bias"}
+    np.testing.assert_allclose(only_b["b/kernel"], both["b/kernel"], rtol=1e-6)
+    dense.get_layer("a").trainable, dense.get_layer("b").trainable = True, False  # swapped: a's, not b's
+    only_a = norms()
+    np.testing.assert_allclose(only_a["a/kernel"], both["a/kernel"], rtol=1e-6)
+
+    scale = {"value": 1.0}  # a loss function is compiled afresh: a value it reads may change
+
+    def scaled_mse(y_true, y_pred):
+        return scale["value"] * keras.losses.mean_squared_error(y_true, y_pred)
+
+    once = gradients.input_gradients(model, x, y, loss=scaled_mse)
+    scale["value"] = 3.0
+    np.testing.assert_allclose(gradients.input_gradients(model, x, y, loss=scaled_mse), 3 * once, rtol=1e-6)

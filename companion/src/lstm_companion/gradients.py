@@ -15,6 +15,8 @@ call whatever ``KERAS_BACKEND`` is:
 
 from __future__ import annotations
 
+import inspect
+import weakref
 from collections.abc import Callable
 
 import keras
@@ -59,6 +61,43 @@ def _per_sample_loss(loss_fn, y, y_pred):
     return values
 
 
+# model -> {key: compiled gradient}; an entry goes with its model
+_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _jax_gradient(model, kind: str, loss, loss_fn):
+    """The gradient on JAX as one compiled program; return it with the weights' values to call it with.
+
+    ``kind`` is ``"inputs"`` (of the summed loss, with respect to ``x``) or ``"weights"`` (of the
+    mean loss, with respect to the trainable weights). Run operation by operation (``jax.grad``
+    called eagerly), every operation of the forward and backward pass, each step's scan among
+    them, was compiled on its own for each model: 262 programs for ``vanishing_gradients``' 45
+    models, against 97 compiled whole (``benchmarks/README.md``). The weights are arguments, so
+    JAX's compilation cache serves every model of one architecture.
+
+    With a loss given by name, the compiled gradient is kept for the model's next call (the
+    same model asked again costs no compilation), keyed on which variables are trainable. A
+    loss object or function is compiled afresh on every call: what it computes may have
+    changed since (an attribute, a global it reads), and a kept program would not see it.
+    """
+    import jax
+
+    trainable, non_trainable = model.trainable_variables, model.non_trainable_variables
+    key = (kind, loss_fn, tuple(map(id, trainable)), tuple(map(id, non_trainable)))
+    # a name resolves to one of Keras's loss functions (which one may depend on the targets: in the key)
+    kept = _COMPILED.setdefault(model, {}) if isinstance(loss, str) and inspect.isfunction(loss_fn) else {}
+    if key not in kept:
+        model_ref = weakref.ref(model)  # a strong reference would keep the model alive in _COMPILED
+
+        def loss_of(trainable_values, non_trainable_values, inputs, targets):
+            y_pred, _ = model_ref().stateless_call(trainable_values, non_trainable_values, inputs, training=False)
+            values = _per_sample_loss(loss_fn, targets, y_pred)
+            return keras.ops.sum(values) if kind == "inputs" else keras.ops.mean(values)
+
+        kept[key] = jax.jit(jax.grad(loss_of, argnums=2 if kind == "inputs" else 0))
+    return kept[key], [v.value for v in trainable], [v.value for v in non_trainable]
+
+
 def input_gradients(model: keras.Model, x, y, *, loss: str | Callable = "mse") -> np.ndarray:
     """The gradient of each sample's loss with respect to that sample's inputs.
 
@@ -93,17 +132,8 @@ def input_gradients(model: keras.Model, x, y, *, loss: str | Callable = "mse") -
     x, y, loss_fn = _check_inputs(model, x, y, loss)
     backend = keras.backend.backend()
     if backend == "jax":
-        import jax
-
-        def total_loss(inputs, targets, trainable, non_trainable):
-            y_pred, _ = model.stateless_call(trainable, non_trainable, inputs, training=False)
-            return keras.ops.sum(_per_sample_loss(loss_fn, targets, y_pred))
-
-        # One compiled program: run op by op, every operation of the forward and backward pass
-        # (each step's scan among them) was compiled on its own, for each model.
-        gradient = jax.jit(jax.grad(total_loss))(
-            x, y, [v.value for v in model.trainable_variables], [v.value for v in model.non_trainable_variables]
-        )
+        gradient_of, trainable, non_trainable = _jax_gradient(model, "inputs", loss, loss_fn)
+        gradient = gradient_of(trainable, non_trainable, x, y)
     elif backend == "tensorflow":
         import tensorflow as tf
 
@@ -179,16 +209,8 @@ def weight_gradient_norms(model: keras.Model, x, y, *, loss: str | Callable = "m
         raise ValueError("model has no trainable weights")
     backend = keras.backend.backend()
     if backend == "jax":
-        import jax
-
-        def mean_loss(trainable, non_trainable, inputs, targets):
-            y_pred, _ = model.stateless_call(trainable, non_trainable, inputs, training=False)
-            return keras.ops.mean(_per_sample_loss(loss_fn, targets, y_pred))
-
-        # one compiled program, as in input_gradients
-        gradients = jax.jit(jax.grad(mean_loss))(
-            [w.value for w in weights], [v.value for v in model.non_trainable_variables], x, y
-        )
+        gradient_of, trainable, non_trainable = _jax_gradient(model, "weights", loss, loss_fn)
+        gradients = gradient_of(trainable, non_trainable, x, y)
     elif backend == "tensorflow":
         import tensorflow as tf
 
