@@ -58,7 +58,7 @@ def pytest_collection_finish(session):
     Keras, JAX (or TensorFlow, or PyTorch), matplotlib and the collected tests are millions of objects that
     live as long as the process. Building models and tracing training steps makes many short-lived ones,
     so Python's full collections, which traverse every tracked object, ran often and over all of them:
-    in a profile of fit_together they were about 10 % of the CPU time. Frozen (``gc.freeze``), they are
+    in a profile of fit_together they were about 11 % of the CPU time. Frozen (``gc.freeze``), they are
     not traversed again, and a larger first generation collects less often. Measured on 2 cores, A/B
     alternating: TensorFlow's test_training.py and test_cells.py 117 and 123 CPU-s against 133 and 125
     (7 % less); the JAX unit tests about as much, within the machine's noise. This process only: the

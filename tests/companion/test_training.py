@@ -248,7 +248,7 @@ import os, json
 os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
 import numpy as np
 import keras
-from lstm_companion import baselines, data, models, preprocessing, training
+from lstm_companion import baselines, data, models, training
 
 x, y = data.sequence_mean(64, n_steps=5, seed=0)
 def build():
