@@ -29,6 +29,10 @@ import notebook_cache  # noqa: E402
 
 STAGING_ROOT = notebook_cache.REPO_ROOT / "_build" / "nbval"
 
+# Kernels on one core each (notebook_cache.pin_to_cores): a pytest-xdist worker pins itself here,
+# before anything starts threads; a run without workers in pytest_collection_finish below.
+notebook_cache.pin_test_process()
+
 
 def pytest_configure(config):
     # pytest-xdist (3.6 on) would sort the files by their number of tests: keep the order set below.
@@ -69,6 +73,11 @@ def pytest_collection_modifyitems(config, items):
     notebooks = notebook_cache.longest_first([path for path in files if path.suffix == ".ipynb"])
     others = [path for path in files if path.suffix != ".ipynb"]
     items[:] = [item for path in [*notebooks, *others] for item in files[path]]
+
+
+def pytest_collection_finish(session):
+    """A run without workers that is to execute notebooks runs on one core, as a worker would."""
+    notebook_cache.pin_test_process(session.items)
 
 
 @pytest.hookimpl(optionalhook=True)

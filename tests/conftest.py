@@ -23,6 +23,10 @@ import notebook_cache  # noqa: E402
 for _name, _value in {**notebook_cache.jax_cache_environment(), **notebook_cache.MALLOC_ENVIRONMENT}.items():
     os.environ.setdefault(_name, _value)
 
+# A pytest-xdist worker runs on one core of its own, as the chapters' kernels do (they inherit it):
+# notebook_cache.pin_to_cores. Before Keras loads, so that every thread of its backend is pinned too.
+notebook_cache.pin_test_process()
+
 import lstm_companion  # noqa: E402,F401  (applies the default Keras backend before keras loads)
 
 # The tests compile hundreds of small programs and run each for a moment: on JAX they are compiled

@@ -19,6 +19,10 @@ The one folder is shared by everything that executes the chapters:
 - ``make test``: nbval's executions are stored in the folder
   (``tests/book/nbval_cache.py``), so the book build that follows executes nothing.
 
+Every kernel that executes a chapter for the book or the tests runs on one core
+(:func:`pin_to_cores`): two chapters side by side no longer contend for both
+cores, and a chapter's numbers no longer depend on how many cores the machine has.
+
 Kernels also share a JAX compilation cache (``_build/jax_cache``): a chapter
 executed again, or under another seed, loads its compiled training steps instead
 of compiling them again. The test suite uses the same cache (``tests/conftest.py``):
@@ -29,12 +33,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import os
 import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from importlib import metadata, util
@@ -98,6 +104,7 @@ def execution_inputs() -> dict:
         "seed": config.course_seed(),
         "backend": os.environ.get("KERAS_BACKEND") or config.DEFAULT_BACKEND,
         "xla_flags": os.environ.get("XLA_FLAGS", ""),
+        "cores_per_kernel": KERNEL_CORES,
         "python": sys.version.split()[0],
         "versions": versions,
     }
@@ -158,6 +165,57 @@ def jax_cache_environment() -> dict[str, str]:
 # faults and 2 s, the same outputs to the last digit. A variable already set is kept; other C libraries
 # ignore both.
 MALLOC_ENVIRONMENT = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(256 * 2**20)}
+
+
+# --- One core per kernel ------------------------------------------------------------------
+# XLA's CPU runtime splits a large enough matrix product over a pool of threads, one per core it may
+# use, and the split sets the order of the additions: the same chapter rounds differently on 1, 2 or
+# 8 cores. Two chapters side by side on 2 cores each had a pool of two, and they contended for both
+# cores. Every kernel this project starts to execute chapters (make book, nbval in make test, the
+# seed tables) now runs on one core of its own, chosen by its slot: the numbers are those of one
+# core on any machine, and on 2 cores, six chapters two at a time from an empty JAX cache took
+# 127.5 and 133.6 s against 141.5 and 141.0 s unpinned (245-258 against 272-273 CPU-seconds).
+KERNEL_CORES = 1
+_PINNED = threading.local()
+
+
+def pin_to_cores(slot: int = 0, count: int = KERNEL_CORES) -> set[int] | None:
+    """Run the calling thread, and every thread and process it starts from now on, on ``count`` cores.
+
+    The cores are the ``slot``-th group of ``count`` among those the calling thread may use
+    (modulo their number). A thread is pinned once: later calls return its cores. A child
+    process inherits the cores of the thread that started it (a kernel, a pytest worker), and
+    so do the threads that JAX, TensorFlow or PyTorch start in it, which size their pools to
+    them. Returns the cores, or ``None`` where the system has no CPU affinity (macOS, Windows):
+    nothing is pinned there.
+
+    Args:
+        slot: which group of cores, e.g. a worker's or a job's index.
+        count: how many cores.
+    """
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    if getattr(_PINNED, "cores", None) is None:
+        cores = sorted(os.sched_getaffinity(0))  # 0: the calling thread
+        _PINNED.cores = {cores[(slot * count + i) % len(cores)] for i in range(count)}
+        os.sched_setaffinity(0, _PINNED.cores)
+    return _PINNED.cores
+
+
+def pin_test_process(items=None) -> None:
+    """Pin a pytest process as the chapters' kernels are pinned: the kernels nbval starts inherit it.
+
+    A pytest-xdist worker takes the core of its index (``gw1``: the second) when its
+    conftest is imported, before any library starts threads. A run without workers takes
+    the first of its cores once its tests are collected (``items``), if nbval is to run a
+    notebook among them; other runs (the book build's tests, the browser) are left alone,
+    and so is the controller of workers: its workers inherit its cores and pick one each.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        pin_to_cores(int(worker.removeprefix("gw")))
+    elif items is not None and any(str(item.fspath).endswith(".ipynb") for item in items):
+        pin_to_cores(0)
 
 
 def kernel_environment() -> dict[str, str]:
@@ -224,7 +282,10 @@ def is_cached(cache, notebook) -> bool:
 
 
 def _execute_one(path: Path, timeout: int):
-    """Execute a notebook in a temporary folder, as the book build does; return (notebook, seconds, error)."""
+    """Execute a notebook in a temporary folder, as the book build does; return (notebook, seconds, error).
+
+    The kernel runs on the cores of the calling thread: :func:`execute` pins each of its threads
+    to one core first (:func:`pin_to_cores`)."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -264,7 +325,8 @@ def execute(notebooks: list[Path], *, jobs: int) -> list[str]:
     )
     failures = []
     timeout = cell_timeout()
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    slots = itertools.count()  # each job's thread takes the next slot, hence its own core, when it starts
+    with ThreadPoolExecutor(max_workers=jobs, initializer=lambda: pin_to_cores(next(slots))) as pool:
         futures = {pool.submit(_execute_one, path, timeout): path for path in missing}
         for future in as_completed(futures):
             path = futures[future]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import itertools
 import json
 import os
 import re
@@ -171,7 +172,12 @@ def main(argv=None) -> int:
     # notebooks are spread over the jobs left (pytest-xdist, a notebook per worker).
     at_once = min(arguments.jobs, len(arguments.seeds))
     workers = max(1, arguments.jobs // at_once)
-    with ThreadPoolExecutor(max_workers=at_once) as pool:
+    # Each seed's thread, and the pytest it starts, on cores of its own (`workers` of them), as
+    # make book and make test pin the chapters' kernels (notebook_cache.pin_to_cores).
+    slots = itertools.count()
+    with ThreadPoolExecutor(
+        max_workers=at_once, initializer=lambda: notebook_cache.pin_to_cores(next(slots), workers)
+    ) as pool:
         futures = {
             seed: pool.submit(run_seed, seed, notebooks, xla_flags=xla_flags, workers=workers)
             for seed in arguments.seeds

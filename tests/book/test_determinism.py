@@ -2,17 +2,17 @@
 
 ``make test`` executes every chapter once, under nbval, and stores the executions in
 the book's cache (``book/conftest.py``). This test executes one chapter a second time,
-in a fresh kernel in a temporary folder, and compares every glued value with the
+in a fresh kernel in a temporary folder (on one core, as the first was), and compares every glued value with the
 cached execution's. (It needs that first execution: run it after ``pytest book``, as
 ``make test`` does, or after ``make book``.)
 """
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT / "book" / "_ext"))
@@ -35,17 +35,19 @@ def glued_texts(notebook) -> dict[str, str]:
 
 
 @pytest.mark.book
-def test_a_chapter_executed_again_glues_identical_results(tmp_path):
+def test_a_chapter_executed_again_glues_identical_results():
     from jupyter_cache import get_cache
 
     source = nbformat.read(NOTEBOOK, as_version=4)
     cache = get_cache(str(notebook_cache.cache_path()))
     assert notebook_cache.is_cached(cache, source), "run the chapters first (pytest book, or make book)"
     _, first = cache.merge_match_into_notebook(source)
-    NotebookClient(source, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute(
-        env=notebook_cache.kernel_environment()
-    )
-    first_values, second_values = glued_texts(first), glued_texts(source)
+    # executed as make book and nbval execute a chapter: in a temporary folder, its kernel on one core
+    # (notebook_cache.pin_to_cores), from a thread of its own so that this process stays unpinned
+    with ThreadPoolExecutor(max_workers=1, initializer=notebook_cache.pin_to_cores) as pool:
+        second, _, error = pool.submit(notebook_cache._execute_one, NOTEBOOK, 600).result()
+    assert error is None, error
+    first_values, second_values = glued_texts(first), glued_texts(second)
     numbers = [value for value in first_values.values() if not value.startswith("<")]
     assert len(numbers) >= 3, first_values  # results to compare, not only figures
     assert first_values == second_values

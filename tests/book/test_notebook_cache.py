@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -234,3 +235,39 @@ def test_the_malloc_settings_stop_freed_scratch_memory_from_being_faulted_in_aga
     pages = 64 * 2**20 // os.sysconf("SC_PAGE_SIZE")
     assert faults(environment) > 10 * pages  # glibc's default: mmap and munmap each time
     assert faults({**environment, **notebook_cache.MALLOC_ENVIRONMENT}) < 2 * pages
+
+
+def test_each_slot_pins_the_thread_to_its_own_group_of_cores_once(monkeypatch):
+    sys.path.insert(0, str(REPO_ROOT / "book" / "_ext"))
+    import notebook_cache
+
+    pinned = []
+    monkeypatch.setattr(notebook_cache.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(
+        notebook_cache.os, "sched_setaffinity", lambda pid, cores: pinned.append(set(cores)), raising=False
+    )
+
+    def in_a_new_thread(*arguments):
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(
+                lambda: (notebook_cache.pin_to_cores(*arguments), notebook_cache.pin_to_cores(3))
+            ).result()
+
+    assert [in_a_new_thread(slot) for slot in range(5)] == [({c}, {c}) for c in (0, 1, 2, 3, 0)]  # then kept
+    assert in_a_new_thread(1, 2) == ({2, 3}, {2, 3})  # the second group of two
+    assert pinned == [{0}, {1}, {2}, {3}, {0}, {2, 3}]  # once per thread
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no CPU affinity on this system")
+def test_a_kernel_started_from_a_pinned_thread_runs_on_its_one_core(tmp_path):
+    sys.path.insert(0, str(REPO_ROOT / "book" / "_ext"))
+    import notebook_cache
+
+    probe = "import os\nprint(sorted(os.sched_getaffinity(0)))"
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(probe)]), path)
+    with ThreadPoolExecutor(max_workers=1, initializer=notebook_cache.pin_to_cores, initargs=(1,)) as pool:
+        core = pool.submit(notebook_cache.pin_to_cores).result()
+        executed, _, error = pool.submit(notebook_cache._execute_one, path, 120).result()
+    assert error is None, error
+    assert len(core) == 1 and executed.cells[0].outputs[0]["text"] == f"{sorted(core)}\n"
