@@ -349,6 +349,9 @@ def _point_myst_nb_at_the_cache(app, config):
 
 
 def setup(app):
+    # A chapter the cache lacks is executed by the build itself (MyST-NB), with a kernel that inherits
+    # the build's cores: one, as every other execution of a chapter (pin_to_cores; Sphinx uses one anyway).
+    pin_to_cores(0)
     app.connect("config-inited", _point_myst_nb_at_the_cache)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
