@@ -172,9 +172,11 @@ MALLOC_ENVIRONMENT = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(256
 # use, and the split sets the order of the additions: the same chapter rounds differently on 1, 2 or
 # 8 cores. Two chapters side by side on 2 cores each had a pool of two, and they contended for both
 # cores. Every kernel this project starts to execute chapters (make book, nbval in make test, the
-# seed tables) now runs on one core of its own, chosen by its slot: the numbers are those of one
-# core on any machine, and on 2 cores, six chapters two at a time from an empty JAX cache took
-# 127.5 and 133.6 s against 141.5 and 141.0 s unpinned (245-258 against 272-273 CPU-seconds).
+# seed tables, the book build) now runs on one core of its own, chosen by its slot: the numbers are
+# those of one core on any machine with that CPU, whatever its number of cores (constraints.txt's
+# promise of the stored numbers, exactly). It is no reliable speed-up: six chapters two at a time
+# from an empty JAX cache on 2 cores took 127.5 and 133.6 s pinned against 141.5 and 141.0 s when
+# the unpinned run came first in each pair, and 133.5 s against 133.7 s when the pinned one did.
 KERNEL_CORES = 1
 _PINNED = threading.local()
 
